@@ -1,0 +1,70 @@
+// Copyright 2026 the notata authors. MIT license.
+// File primitives with the guarantees notata promises: a file is replaced
+// whole or not at all, never left half-written.
+
+import { dirname } from "@std/path";
+
+let tempCounter = 0;
+
+/**
+ * Replaces `path` with `data` atomically: writes a temporary file beside it,
+ * then renames it over the target, so readers see the old or the new file.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const temp = `${path}.tmp-${Deno.pid}-${tempCounter++}`;
+  try {
+    if (typeof data === "string") Deno.writeTextFileSync(temp, data);
+    else Deno.writeFileSync(temp, data);
+    Deno.renameSync(temp, path);
+  } catch (error) {
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // The temporary file was never created: nothing to clean up.
+    }
+    throw error;
+  }
+}
+
+/** Creates `path` and its missing parents, like `mkdir -p`. */
+export function ensureDir(path: string): void {
+  Deno.mkdirSync(path, { recursive: true });
+}
+
+/** Creates the parent directories of `path`. */
+export function ensureParentDir(path: string): void {
+  ensureDir(dirname(path));
+}
+
+/** Reads a text file, or returns `undefined` when it does not exist. */
+export function readTextIfExists(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Whether `path` exists (any kind of entry). */
+export function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Appends `text` to `path` with one write call, creating the file. */
+export function appendText(path: string, text: string): void {
+  using file = Deno.openSync(path, { append: true, create: true });
+  writeAll(file, new TextEncoder().encode(text));
+}
+
+/** Writes every byte of `data` to `file`, looping over partial writes. */
+export function writeAll(file: Deno.FsFile, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.length) offset += file.writeSync(data.subarray(offset));
+}

@@ -1,0 +1,312 @@
+// Copyright 2026 the notata authors. MIT license.
+/**
+ * The experiment index: `index.csv`, one row per finished run, and its
+ * companion `index.schema.json`, which records each column's role and the
+ * type of the values it was given, so that a DataFrame gets them back.
+ *
+ * @module
+ */
+
+import { parse, stringify } from "@std/csv";
+import { join } from "@std/path";
+import { formatJson, parseJson } from "./_json.ts";
+import { appendText, exists, readTextIfExists, writeFileAtomic } from "./_files.ts";
+import type { JsonValue, RunStatus } from "./types.ts";
+
+/**
+ * The type of the values a column was given. `int` and `float` are both
+ * numbers; a column given both is `float`. `json` holds arrays, written as
+ * JSON text. `empty` has seen no value yet. A column given values of
+ * different kinds is `string`.
+ */
+export type ColumnType = "int" | "float" | "bool" | "string" | "json" | "empty";
+
+/** Where a column's values come from; the header is ordered by role. */
+export type ColumnRole = "id" | "param" | "status" | "metric" | "extra";
+
+/** One column of the index. */
+export interface IndexColumn {
+  /** The header name: a param or metric key, dotted for nested objects. */
+  name: string;
+  /** Where its values come from. */
+  role: ColumnRole;
+  /** The type of the values written so far. */
+  type: ColumnType;
+}
+
+/** One finished run, as the index records it. */
+export interface IndexRow {
+  /** The run id, first column. */
+  runId: string;
+  /** The run's params; nested objects become dotted columns. */
+  params: { [key: string]: JsonValue };
+  /** The run's status. */
+  status: RunStatus;
+  /** The run's metrics; nested objects become dotted columns. */
+  metrics: { [key: string]: JsonValue };
+  /** Seconds from start to finish, when known. */
+  runtimeSec: number | null;
+  /** Why the run failed, for failed runs. */
+  failureReason: string | null;
+}
+
+/** The column names the index itself uses: no param or metric may take them. */
+export const RESERVED_COLUMNS: readonly string[] = [
+  "run_id",
+  "status",
+  "runtime_sec",
+  "failure_reason",
+];
+
+const ROLE_ORDER: ColumnRole[] = ["id", "param", "status", "metric", "extra"];
+const SCHEMA_VERSION = 1;
+
+interface IndexSchema {
+  version: number;
+  header: string;
+  columns: IndexColumn[];
+}
+
+function typeOf(value: JsonValue): ColumnType {
+  switch (typeof value) {
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+    case "boolean":
+      return "bool";
+    case "string":
+      return "string";
+  }
+  return value === null ? "empty" : "json";
+}
+
+function widen(a: ColumnType, b: ColumnType): ColumnType {
+  if (a === b || b === "empty") return a;
+  if (a === "empty") return b;
+  const numbers = new Set<ColumnType>(["int", "float"]);
+  if (numbers.has(a) && numbers.has(b)) return "float";
+  return "string";
+}
+
+/**
+ * Flattens nested plain objects into dotted keys:
+ * `{ loss: { train: 1 } }` becomes `{ "loss.train": 1 }`. Arrays stay whole.
+ */
+export function flattenObject(
+  object: { [key: string]: JsonValue },
+  prefix = "",
+  into: Map<string, JsonValue> = new Map(),
+): Map<string, JsonValue> {
+  for (const [key, value] of Object.entries(object)) {
+    const name = prefix + key;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      flattenObject(value, `${name}.`, into);
+    } else {
+      into.set(name, value);
+    }
+  }
+  return into;
+}
+
+function formatCell(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number") {
+    // The spellings pandas and Polars both read as floats.
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+    return String(value);
+  }
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
+  const cells = new Map<string, [ColumnRole, JsonValue]>();
+  cells.set("run_id", ["id", row.runId]);
+  for (const [name, value] of flattenObject(row.params)) cells.set(name, ["param", value]);
+  cells.set("status", ["status", row.status]);
+  for (const [name, value] of flattenObject(row.metrics)) {
+    if (!cells.has(name)) cells.set(name, ["metric", value]);
+  }
+  cells.set("runtime_sec", ["extra", row.runtimeSec]);
+  cells.set("failure_reason", ["extra", row.failureReason]);
+  return cells;
+}
+
+function formatLines(values: (string | undefined)[][]): string {
+  return stringify(values.map((row) => row.map((cell) => cell ?? "")), { headers: false });
+}
+
+function orderColumns(columns: IndexColumn[]): IndexColumn[] {
+  return ROLE_ORDER.flatMap((role) => columns.filter((column) => column.role === role));
+}
+
+/**
+ * Reads and writes one experiment's `index.csv`. Finishing a run appends one
+ * line; the file is rewritten (atomically) only when a new column appears or
+ * a run that already has a row finishes again.
+ *
+ * @example Usage
+ * ```ts
+ * import { IndexCsv } from "@notata/core";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = Deno.makeTempDirSync();
+ * const index = new IndexCsv(dir);
+ * index.rebuild([{
+ *   runId: "sweep_omega_1", params: { omega: 1 }, status: "complete",
+ *   metrics: { energy: 0.5 }, runtimeSec: 1.5, failureReason: null,
+ * }]);
+ * assertEquals(index.rows()[0].energy, "0.5");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export class IndexCsv {
+  /** Path of `index.csv`. */
+  readonly path: string;
+  /** Path of `index.schema.json`, the column roles and types. */
+  readonly schemaPath: string;
+
+  /**
+   * Constructs a new instance for the index in directory `dir`.
+   *
+   * @param dir The experiment directory.
+   */
+  constructor(dir: string) {
+    this.path = join(dir, "index.csv");
+    this.schemaPath = join(dir, "index.schema.json");
+  }
+
+  /**
+   * The columns in header order, with their roles and types, or `undefined`
+   * when there is no schema (no index yet, or one written by other tools).
+   *
+   * @returns The columns, or `undefined`.
+   */
+  columns(): IndexColumn[] | undefined {
+    return this.#readSchema()?.columns;
+  }
+
+  /**
+   * Adds or replaces the row of one run. Returns `false`, writing nothing,
+   * when the index is missing or does not match its schema: the caller
+   * rebuilds it from the run directories instead.
+   *
+   * @param row The finished run.
+   * @param replace Whether the run may already have a row to replace.
+   * @returns Whether the row was recorded.
+   */
+  record(row: IndexRow, replace: boolean): boolean {
+    const schema = this.#readSchema();
+    if (schema === undefined || !this.#headerMatches(schema.header)) return false;
+    const cells = rowCells(row);
+    const before = schema.columns.map((column) => column.name).join("\u0000");
+    const columns = this.#merge(schema.columns, cells);
+    const headerChanged = columns.map((column) => column.name).join("\u0000") !== before;
+    const typesChanged = JSON.stringify(columns) !== JSON.stringify(schema.columns);
+    const line = columns.map((column) => formatCell(cells.get(column.name)?.[1]));
+    if (headerChanged || replace) {
+      const kept = this.rows().filter((existing) => existing.run_id !== row.runId);
+      const lines = kept.map((existing) => columns.map((column) => existing[column.name]));
+      this.#write(columns, [...lines, line]);
+    } else {
+      if (typesChanged) this.#writeSchema(columns);
+      appendText(this.path, formatLines([line]));
+    }
+    return true;
+  }
+
+  /**
+   * Writes a new index holding exactly `rows`, in order, replacing the old
+   * one atomically.
+   *
+   * @param rows The finished runs.
+   */
+  rebuild(rows: IndexRow[]): void {
+    const all = rows.map(rowCells);
+    const columns = all.reduce((merged, cells) => this.#merge(merged, cells), [] as IndexColumn[]);
+    const required = rowCells({
+      runId: "",
+      params: {},
+      status: "complete",
+      metrics: {},
+      runtimeSec: null,
+      failureReason: null,
+    });
+    const full = this.#merge(columns, required);
+    this.#write(
+      full,
+      all.map((cells) => full.map((column) => formatCell(cells.get(column.name)?.[1]))),
+    );
+  }
+
+  /**
+   * The rows of `index.csv` as objects of cell text, keyed by header name.
+   * Empty when there is no index.
+   *
+   * @returns The rows.
+   */
+  rows(): Record<string, string>[] {
+    const text = readTextIfExists(this.path);
+    if (text === undefined || text.length === 0) return [];
+    return parse(text, { skipFirstRow: true }) as Record<string, string>[];
+  }
+
+  #merge(columns: IndexColumn[], cells: Map<string, [ColumnRole, JsonValue]>): IndexColumn[] {
+    const merged = columns.map((column) => ({ ...column }));
+    const byName = new Map(merged.map((column) => [column.name, column]));
+    for (const [name, [role, value]] of cells) {
+      const column = byName.get(name);
+      if (column === undefined) {
+        const added = { name, role, type: typeOf(value) };
+        merged.push(added);
+        byName.set(name, added);
+      } else {
+        column.type = widen(column.type, typeOf(value));
+      }
+    }
+    return orderColumns(merged);
+  }
+
+  #write(columns: IndexColumn[], lines: (string | undefined)[][]): void {
+    const header = formatLines([columns.map((column) => column.name)]);
+    writeFileAtomic(this.path, header + formatLines(lines));
+    this.#writeSchema(columns, header);
+  }
+
+  #writeSchema(columns: IndexColumn[], header?: string): void {
+    const schema: IndexSchema = {
+      version: SCHEMA_VERSION,
+      header: header ?? formatLines([columns.map((column) => column.name)]),
+      columns,
+    };
+    writeFileAtomic(this.schemaPath, formatJson(schema as unknown as JsonValue));
+  }
+
+  #readSchema(): IndexSchema | undefined {
+    const text = readTextIfExists(this.schemaPath);
+    if (text === undefined) return undefined;
+    try {
+      const schema = parseJson(text) as unknown as IndexSchema;
+      return schema.version === SCHEMA_VERSION && Array.isArray(schema.columns)
+        ? schema
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #headerMatches(header: string): boolean {
+    if (!exists(this.path)) return false;
+    using file = Deno.openSync(this.path, { read: true });
+    const expected = new TextEncoder().encode(header);
+    const actual = new Uint8Array(expected.length);
+    let read = 0;
+    while (read < actual.length) {
+      const count = file.readSync(actual.subarray(read));
+      if (count === null) return false;
+      read += count;
+    }
+    return actual.every((byte, i) => byte === expected[i]);
+  }
+}
