@@ -168,8 +168,9 @@ export class Experiment {
         );
       }
     }
-    // A run that finished before has a row to replace when it finishes again.
-    let hasRow = status === "complete" || status === "failed";
+    // A run whose directory existed may have a row (even one whose metadata
+    // says it never finished): finishing replaces that row, never duplicates it.
+    let hasRow = status !== undefined;
     return new Logbook(runId, {
       baseDir: this.runsDir,
       params,

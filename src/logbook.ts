@@ -300,12 +300,12 @@ export class Logbook implements Disposable, AsyncDisposable {
    * column names.
    *
    * @param name The artifact name; `.json` is added unless present.
-   * @param data A JSON value.
+   * @param data A JSON value; any object type is accepted and checked at run time.
    * @returns The path of the file written.
    * @throws {InvalidNameError} The name is empty or path-like.
    * @throws {InvalidValueError} The data is not a JSON value.
    */
-  json(name: string, data: JsonValue): string {
+  json(name: string, data: unknown): string {
     const action = `Cannot write artifact ${JSON.stringify(name)}`;
     assertFileName(action, "name", name);
     const file = withExtension(name, ".json");
@@ -389,7 +389,7 @@ export class Logbook implements Disposable, AsyncDisposable {
     return Promise.resolve();
   }
 
-  #assertMetrics(action: string, data: JsonValue): void {
+  #assertMetrics(action: string, data: unknown): void {
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
       throw new InvalidValueError(
         `${action}: metrics is ${JSON.stringify(data)}, expected a plain object of values`,

@@ -1,0 +1,49 @@
+// Copyright 2026 the notata authors. MIT license.
+// deno.json maps the bare specifiers to jsr: for users and JSR; the tasks run
+// through import_map.npm.json, which maps the same names to npm packages for
+// machines that reach only the npm registry. The two must never drift.
+import { assertEquals, assertMatch } from "@std/assert";
+import { fromFileUrl } from "@std/path";
+
+function readImports(file: string): Record<string, string> {
+  const url = new URL(`../${file}`, import.meta.url);
+  return JSON.parse(Deno.readTextFileSync(fromFileUrl(url))).imports;
+}
+
+Deno.test("deno.json and import_map.npm.json map the same bare specifiers", () => {
+  const published = readImports("deno.json");
+  const local = readImports("import_map.npm.json");
+  assertEquals(Object.keys(local).sort(), Object.keys(published).sort());
+});
+
+Deno.test("deno.json maps @std to jsr: ^1 and import_map.npm.json to deno-std@1.4.0", () => {
+  const published = readImports("deno.json");
+  const local = readImports("import_map.npm.json");
+  for (const name of Object.keys(published).filter((name) => name.startsWith("@std/"))) {
+    const module = name.slice("@std/".length);
+    assertEquals(published[name], `jsr:${name}@^1`);
+    assertEquals(local[name], `npm:deno-std@1.4.0/${module}/mod.js`);
+  }
+  assertMatch(published["nodejs-polars"], /^npm:nodejs-polars@0\.25\.2$/);
+  assertEquals(local["nodejs-polars"], published["nodejs-polars"]);
+});
+
+Deno.test("every bare specifier imported by the code is in the import maps", () => {
+  const mapped = new Set(Object.keys(readImports("deno.json")));
+  const root = fromFileUrl(new URL("../", import.meta.url));
+  const used = new Set<string>();
+  const visit = (dir: string) => {
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory && !entry.name.startsWith(".") && entry.name !== "outputs") visit(path);
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      const text = Deno.readTextFileSync(path);
+      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"([^".][^"]*)"/g)) {
+        if (!/^(npm|jsr|node|https?):/.test(match[1])) used.add(match[1]);
+      }
+    }
+  };
+  visit(root);
+  for (const name of used) assertEquals(mapped.has(name), true, `"${name}" is not mapped`);
+  assertEquals(used.has("@std/csv") && used.has("@std/path") && used.has("nodejs-polars"), true);
+});
