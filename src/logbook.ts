@@ -16,7 +16,12 @@ import {
   writeAll,
   writeFileAtomic,
 } from "./_files.ts";
-import { forgetDisposedRuns, rememberDisposedRun } from "./_uncaught.ts";
+import {
+  type CapturedStack,
+  captureStack,
+  forgetDisposedRuns,
+  rememberDisposedRun,
+} from "./_uncaught.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
 import { RESERVED_COLUMNS } from "./index_csv.ts";
 import { assertParams } from "./_params.ts";
@@ -98,6 +103,7 @@ export class Logbook implements Disposable, AsyncDisposable {
   #startedAt: number;
   #log: Deno.FsFile | undefined;
   #onFinish: ((log: Logbook) => void) | undefined;
+  #created: CapturedStack;
 
   /**
    * Creates the run directory and writes `params.json` and `metadata.json`.
@@ -126,6 +132,7 @@ export class Logbook implements Disposable, AsyncDisposable {
     this.#params = structuredClone(params);
     this.#onFinish = options.onFinish;
     this.#startedAt = performance.now();
+    this.#created = captureStack();
     const attempts = this.#prepareDirectory(action, overwrite, resume);
     this.#metadata = {
       run_id: runId,
@@ -377,14 +384,14 @@ export class Logbook implements Disposable, AsyncDisposable {
   [Symbol.dispose](): void {
     if (this.status !== "initialized") return;
     this.markComplete();
-    rememberDisposedRun(this, this[Symbol.dispose]);
+    rememberDisposedRun(this, this.#created, this[Symbol.dispose]);
   }
 
   /** Leaving an `await using` block marks a still-running run complete. */
   [Symbol.asyncDispose](): Promise<void> {
     if (this.status === "initialized") {
       this.markComplete();
-      rememberDisposedRun(this, this[Symbol.asyncDispose]);
+      rememberDisposedRun(this, this.#created, this[Symbol.asyncDispose]);
     }
     return Promise.resolve();
   }
