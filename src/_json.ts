@@ -61,7 +61,10 @@ export function assertJsonValue(
   const prototype = Object.getPrototypeOf(object);
   if (Array.isArray(object)) {
     ancestors.push(object);
-    object.forEach((item, i) => assertJsonValue(`${path}[${i}]`, item, options, ancestors));
+    // An index loop, not forEach: holes in sparse arrays are undefined.
+    for (let i = 0; i < object.length; i++) {
+      assertJsonValue(`${path}[${i}]`, object[i], options, ancestors);
+    }
     ancestors.pop();
     return;
   }
@@ -77,6 +80,25 @@ export function assertJsonValue(
     assertJsonValue(`${path}.${key}`, item, options, ancestors);
   }
   ancestors.pop();
+}
+
+/**
+ * Orders strings by Unicode code point, as Python's `sort_keys` does; plain
+ * `sort()` compares UTF-16 code units, which puts astral characters (stored
+ * as surrogates, 0xD800-0xDFFF) before U+E000-U+FFFF.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 function formatNumber(value: number): string {
@@ -96,7 +118,7 @@ function write(value: JsonValue, indent: string): string {
     const items = value.map((item) => inner + write(item, inner));
     return `[\n${items.join(",\n")}\n${indent}]`;
   }
-  const keys = Object.keys(value).sort();
+  const keys = Object.keys(value).sort(compareCodePoints);
   if (keys.length === 0) return "{}";
   const items = keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(value[key], inner)}`);
   return `{\n${items.join(",\n")}\n${indent}}`;

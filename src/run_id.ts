@@ -27,23 +27,37 @@ function formatValue(value: JsonValue): string {
   return JSON.stringify(value);
 }
 
-// The readable form `key_value_key_value` decodes to exactly one params
-// object only under these rules; anything else gets a hash suffix.
-function isUnambiguous(params: Params): boolean {
-  const keys = Object.keys(params);
-  const keysHaveUnderscores = keys.some((key) => key.includes("_"));
+// Readable ids are read back in one of two ways, and each params object is
+// kept readable only when its id can be read back one way alone:
+// - pairs: no key has "_", so tokens alternate key, value (a value is a
+//   number, true/false/null, or a one-word string that cannot be taken for
+//   one of those);
+// - runs: some key has "_", every value is a number or literal and no key
+//   token looks like one, so values mark where keys end. Such an id is
+//   hashed if it could also be read as pairs: an even number of tokens
+//   whose would-be keys ascend as sorted keys do.
+function isUnambiguous(keys: string[], params: Params): boolean {
+  const tokens: string[] = [];
   for (const key of keys) {
+    const keyTokens = key.split("_");
+    if (!keyTokens.every((token) => WORD.test(token))) return false;
+    tokens.push(...keyTokens);
     const value = params[key];
-    const tokens = key.split("_");
-    if (!tokens.every((token) => WORD.test(token))) return false;
-    // With multi-token keys, value tokens are told apart by their form alone.
-    if (keysHaveUnderscores && tokens.some(isValueToken)) return false;
-    if (typeof value === "string") {
-      // A string must not read as a number, a literal, or two tokens.
-      if (keysHaveUnderscores || !WORD.test(value) || isValueToken(value)) return false;
-    } else if (typeof value === "object" && value !== null) {
-      return false;
-    }
+    if (typeof value === "object" && value !== null) return false;
+    const text = formatValue(value);
+    if (typeof value === "string" && (!WORD.test(text) || isValueToken(text))) return false;
+    tokens.push(text);
+  }
+  if (keys.every((key) => !key.includes("_"))) return true;
+  if (keys.some((key) => typeof params[key] === "string")) return false;
+  if (keys.some((key) => key.split("_").some(isValueToken))) return false;
+  return !readsAsPairs(tokens);
+}
+
+function readsAsPairs(tokens: string[]): boolean {
+  if (tokens.length % 2 !== 0) return false;
+  for (let i = 2; i < tokens.length; i += 2) {
+    if (!(tokens[i - 2] < tokens[i])) return false;
   }
   return true;
 }
@@ -94,13 +108,12 @@ function hashParams(params: Params): string {
  * ```
  */
 export function formatRunId(experiment: string, params: Params): string {
+  const keys = Object.keys(params).sort();
   const parts = [experiment];
-  for (const key of Object.keys(params).sort()) {
-    parts.push(key, formatValue(params[key]));
-  }
+  for (const key of keys) parts.push(key, formatValue(params[key]));
   const joined = parts.join("_");
   const readable = joined.replace(UNSAFE, "-");
-  const needsHash = readable !== joined || !isUnambiguous(params) ||
+  const needsHash = readable !== joined || !isUnambiguous(keys, params) ||
     readable.length > MAX_READABLE_BYTES;
   if (!needsHash) return readable;
   // Readable ids never hold "__" after the experiment name, so a hashed id

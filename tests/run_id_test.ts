@@ -1,0 +1,271 @@
+// Copyright 2026 the notata authors. MIT license.
+import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
+import { Experiment, formatRunId, InvalidValueError } from "../mod.ts";
+import type { JsonValue, Params } from "../mod.ts";
+import { formatJson } from "../src/_json.ts";
+
+const HASH_SUFFIX = /__[0-9a-f]{12}$/;
+const FILE_SAFE = /^[A-Za-z0-9._+-]+$/;
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+// A small seeded PRNG so the property test is the same on every run.
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEY_POOL = ["a", "b", "c", "a_b", "a_b_c", "x1", "n_steps", "dt"];
+const VALUE_POOL: JsonValue[] = [
+  0,
+  1,
+  2,
+  -1,
+  10000,
+  0.5,
+  -2.5,
+  1e-3,
+  1e-7,
+  1e21,
+  -3.25e-12,
+  "rk4",
+  "b",
+  "1",
+  "true",
+  "null",
+  "a_b",
+  "a b",
+  "",
+  "1e-7",
+  true,
+  false,
+  null,
+  [],
+  [1],
+  [1, "a"],
+  { k: 1 },
+];
+
+// Distinct params, deduplicated by their canonical JSON.
+function generateParams(count: number, seed: number): Map<string, Params> {
+  const random = mulberry32(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const distinct = new Map<string, Params>();
+  for (let i = 0; i < count; i++) {
+    const params: Params = {};
+    const size = Math.floor(random() * 4);
+    for (let j = 0; j < size; j++) params[pick(KEY_POOL)] = pick(VALUE_POOL);
+    distinct.set(formatJson(params), params);
+  }
+  return distinct;
+}
+
+Deno.test("formatRunId joins the experiment and params sorted by key", () => {
+  assertEquals(
+    formatRunId("oscillator_sweep", { omega: 1, dt: 1e-3 }),
+    "oscillator_sweep_dt_0.001_omega_1",
+  );
+});
+
+Deno.test("formatRunId writes integers without separators or exponent", () => {
+  assertEquals(formatRunId("oscillator_sweep", { steps: 10000 }), "oscillator_sweep_steps_10000");
+});
+
+Deno.test("formatRunId writes numbers in their shortest round-trip form", () => {
+  assertEquals(formatRunId("e", { x: 1e-7 }), "e_x_1e-7");
+  assertEquals(formatRunId("e", { x: 1e21 }), "e_x_1e+21");
+  assertEquals(formatRunId("e", { x: -2.5 }), "e_x_-2.5");
+  assertEquals(formatRunId("e", { x: 0.1 }), "e_x_0.1");
+});
+
+Deno.test("formatRunId writes booleans and null as true, false and null", () => {
+  assertEquals(formatRunId("e", { a: true, b: false, c: null }), "e_a_true_b_false_c_null");
+});
+
+Deno.test("formatRunId keeps simple word strings readable", () => {
+  assertEquals(formatRunId("e", { method: "rk4" }), "e_method_rk4");
+});
+
+Deno.test("formatRunId of empty params is the experiment name", () => {
+  assertEquals(formatRunId("oscillator_sweep", {}), "oscillator_sweep");
+});
+
+Deno.test("formatRunId does not depend on the insertion order of params", () => {
+  const first = formatRunId("e", { omega: 2, dt: 1e-3, method: "rk4", steps: 10 });
+  const second = formatRunId("e", { steps: 10, method: "rk4", dt: 1e-3, omega: 2 });
+  assertEquals(first, second);
+  const hashedFirst = formatRunId("e", { tags: ["a", "b"], path: "a/b", n: 1 });
+  const hashedSecond = formatRunId("e", { n: 1, path: "a/b", tags: ["a", "b"] });
+  assertEquals(hashedFirst, hashedSecond);
+  assertMatch(hashedFirst, HASH_SUFFIX);
+});
+
+Deno.test("formatRunId keeps the string '1' apart from the number 1 with a hash", () => {
+  const text = formatRunId("e", { x: "1" });
+  const number = formatRunId("e", { x: 1 });
+  assertEquals(number, "e_x_1");
+  assertMatch(text, HASH_SUFFIX);
+  assertNotEquals(text, number);
+});
+
+Deno.test("formatRunId keeps the string 'true' apart from the boolean true with a hash", () => {
+  const text = formatRunId("e", { x: "true" });
+  const boolean = formatRunId("e", { x: true });
+  assertEquals(boolean, "e_x_true");
+  assertMatch(text, HASH_SUFFIX);
+  assertNotEquals(text, boolean);
+});
+
+Deno.test("formatRunId hashes strings with characters outside [A-Za-z0-9._+-]", () => {
+  const ids = ["a b", "a/b", "ü", "a-b"].map((value) => formatRunId("e", { x: value }));
+  for (const id of ids.slice(0, 3)) {
+    assertMatch(id, HASH_SUFFIX);
+    assertMatch(id, FILE_SAFE);
+  }
+  assert(ids[0].startsWith("e_x_a-b__"), ids[0]);
+  // "a b" is written like the readable "a-b" but must not share its id.
+  assertEquals(ids[3], "e_x_a-b");
+  assertEquals(new Set(ids).size, ids.length);
+});
+
+Deno.test("formatRunId hashes array and object values", () => {
+  const array = formatRunId("e", { x: [1, 2] });
+  const object = formatRunId("e", { x: { y: 1 } });
+  assertMatch(array, HASH_SUFFIX);
+  assertMatch(object, HASH_SUFFIX);
+  assertMatch(array, FILE_SAFE);
+  assertMatch(object, FILE_SAFE);
+  assertNotEquals(array, object);
+  assertNotEquals(array, formatRunId("e", { x: [1, 3] }));
+});
+
+Deno.test("formatRunId keeps string params apart from keys with underscores", () => {
+  const split = formatRunId("e", { a: "b", c: "d" });
+  const joined = formatRunId("e", { a_b_c: "d" });
+  assertNotEquals(split, joined);
+  assertMatch(joined, HASH_SUFFIX);
+});
+
+Deno.test("formatRunId keeps number params apart from keys with underscores", () => {
+  const split = formatRunId("e", { a: 1, b: 2 });
+  const joined = formatRunId("e", { a_1_b: 2 });
+  assertEquals(split, "e_a_1_b_2");
+  assertNotEquals(split, joined);
+  assertMatch(joined, HASH_SUFFIX);
+});
+
+Deno.test("formatRunId keeps a string param followed by a number apart from one underscored key", () => {
+  // Both read "e_a_b_c_1" without a hash.
+  assertNotEquals(formatRunId("e", { a: "b", c: 1 }), formatRunId("e", { a_b_c: 1 }));
+  assertNotEquals(formatRunId("e", { x: "y", z: true }), formatRunId("e", { x_y_z: true }));
+});
+
+Deno.test("formatRunId hashes empty-string values", () => {
+  const empty = formatRunId("e", { x: "" });
+  assertMatch(empty, HASH_SUFFIX);
+  assertNotEquals(empty, formatRunId("e", {}));
+  assertNotEquals(empty, formatRunId("e", { x: "-" }));
+});
+
+Deno.test("formatRunId readable ids hold no '__' after the experiment prefix", () => {
+  let readable = 0;
+  for (const params of generateParams(3000, 7).values()) {
+    const id = formatRunId("exp", params);
+    if (HASH_SUFFIX.test(id)) continue;
+    readable++;
+    assert(id === "exp" || id.startsWith("exp_"), id);
+    assert(!id.slice("exp".length).includes("__"), id);
+  }
+  // The check must have seen readable ids, not only hashed ones.
+  assert(readable > 100, `only ${readable} readable ids`);
+});
+
+Deno.test("formatRunId ids of 50 long params are file-safe, at most 200 bytes and hashed", () => {
+  const params: Params = {};
+  for (let i = 0; i < 50; i++) params[`key${i}`] = `value${i}`.repeat(10);
+  const id = formatRunId("sweep", params);
+  assertMatch(id, FILE_SAFE);
+  assert(byteLength(id) <= 200, `${byteLength(id)} bytes`);
+  assertMatch(id, HASH_SUFFIX);
+  assert(id.startsWith("sweep_key0_value0"), id);
+});
+
+Deno.test("formatRunId ids of a 1000-character string are file-safe, at most 200 bytes and hashed", () => {
+  const long = formatRunId("sweep", { s: "x".repeat(1000) });
+  const unsafe = formatRunId("sweep", { s: "ü/".repeat(500) });
+  for (const id of [long, unsafe]) {
+    assertMatch(id, FILE_SAFE);
+    assert(byteLength(id) <= 200, `${byteLength(id)} bytes`);
+    assertMatch(id, HASH_SUFFIX);
+  }
+});
+
+Deno.test("formatRunId keeps long params apart that differ only after the cut", () => {
+  const first = formatRunId("sweep", { s: "x".repeat(300) + "a" });
+  const second = formatRunId("sweep", { s: "x".repeat(300) + "b" });
+  assertNotEquals(first, second);
+  assertEquals(first.replace(HASH_SUFFIX, ""), second.replace(HASH_SUFFIX, ""));
+});
+
+Deno.test("formatRunId gives distinct file-safe ids to thousands of distinct params", () => {
+  const distinct = generateParams(5000, 42);
+  assert(distinct.size > 1000, `only ${distinct.size} distinct params`);
+  const owners = new Map<string, string>();
+  const collisions: string[] = [];
+  for (const [canonical, params] of distinct) {
+    const id = formatRunId("exp", params);
+    assertMatch(id, FILE_SAFE);
+    assert(byteLength(id) <= 200, id);
+    const owner = owners.get(id);
+    if (owner !== undefined) {
+      collisions.push(`${id}: ${JSON.stringify(JSON.parse(owner))} / ${JSON.stringify(params)}`);
+    }
+    owners.set(id, canonical);
+  }
+  assertEquals(collisions, []);
+  assertEquals(owners.size, distinct.size);
+});
+
+Deno.test("Experiment#runId equals formatRunId with the experiment name", () => {
+  const tempDir = Deno.makeTempDirSync();
+  try {
+    const exp = new Experiment("sweep", { baseDir: tempDir });
+    const cases: Params[] = [
+      { omega: 1, dt: 1e-3 },
+      {},
+      { x: "a b", tags: [1, 2] },
+      { method: "rk4", steps: 10000 },
+    ];
+    for (const params of cases) {
+      assertEquals(exp.runId(params), formatRunId("sweep", params));
+    }
+    assertEquals(exp.runId({ omega: 1, dt: 1e-3 }), "sweep_dt_0.001_omega_1");
+    assertEquals([...Deno.readDirSync(tempDir)], []);
+  } finally {
+    Deno.removeSync(tempDir, { recursive: true });
+  }
+});
+
+Deno.test("Experiment#runId throws InvalidValueError for a function param and writes nothing", () => {
+  const tempDir = Deno.makeTempDirSync();
+  try {
+    const exp = new Experiment("sweep", { baseDir: tempDir });
+    const params = { omega: 1, fn: () => 1 } as unknown as Params;
+    assertThrows(
+      () => exp.runId(params),
+      InvalidValueError,
+      'Cannot make run id: param "fn" is a function, expected a JSON value',
+    );
+    assertEquals([...Deno.readDirSync(tempDir)], []);
+  } finally {
+    Deno.removeSync(tempDir, { recursive: true });
+  }
+});
