@@ -46,6 +46,16 @@ export function readTextIfExists(path: string): string | undefined {
   }
 }
 
+/** Opens `path` for reading, or returns `undefined` when it does not exist. */
+export function openIfExists(path: string): Deno.FsFile | undefined {
+  try {
+    return Deno.openSync(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
 /** Whether `path` exists (any kind of entry). */
 export function exists(path: string): boolean {
   try {

@@ -7,10 +7,16 @@
  * @module
  */
 
-import { parse, stringify } from "@std/csv";
-import { join } from "@std/path";
 import { formatJson, parseJson } from "./_json.ts";
-import { appendText, exists, readTextIfExists, writeFileAtomic } from "./_files.ts";
+import { joinCsvRecord, quoteCsvField, splitCsvRecords, unquoteCsvField } from "./_csv.ts";
+import {
+  appendText,
+  ensureDir,
+  openIfExists,
+  readTextIfExists,
+  writeFileAtomic,
+} from "./_files.ts";
+import { dirname, join } from "@std/path";
 import type { JsonValue, RunStatus } from "./types.ts";
 
 /**
@@ -133,8 +139,19 @@ function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
   return cells;
 }
 
-function formatLines(values: (string | undefined)[][]): string {
-  return stringify(values.map((row) => row.map((cell) => cell ?? "")), { headers: false });
+function readExactly(file: Deno.FsFile, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let read = 0;
+  while (read < length) {
+    const count = file.readSync(bytes.subarray(read));
+    if (count === null) break;
+    read += count;
+  }
+  return bytes;
+}
+
+function formatRecord(values: string[]): string {
+  return joinCsvRecord(values.map(quoteCsvField));
 }
 
 function orderColumns(columns: IndexColumn[]): IndexColumn[] {
@@ -198,20 +215,25 @@ export class IndexCsv {
    */
   record(row: IndexRow, replace: boolean): boolean {
     const schema = this.#readSchema();
-    if (schema === undefined || !this.#headerMatches(schema.header)) return false;
+    if (schema === undefined || !this.#isIntact(schema.header)) return false;
     const cells = rowCells(row);
-    const before = schema.columns.map((column) => column.name).join("\u0000");
     const columns = this.#merge(schema.columns, cells);
-    const headerChanged = columns.map((column) => column.name).join("\u0000") !== before;
+    const names = columns.map((column) => column.name);
+    const headerChanged = names.join(",") !== schema.columns.map((column) => column.name).join(",");
     const typesChanged = JSON.stringify(columns) !== JSON.stringify(schema.columns);
-    const line = columns.map((column) => formatCell(cells.get(column.name)?.[1]));
+    const record = formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1])));
     if (headerChanged || replace) {
-      const kept = this.rows().filter((existing) => existing.run_id !== row.runId);
-      const lines = kept.map((existing) => columns.map((column) => existing[column.name]));
-      this.#write(columns, [...lines, line]);
+      const [header, ...records] = splitCsvRecords(Deno.readTextFileSync(this.path));
+      const position = new Map(header.map((raw, i) => [unquoteCsvField(raw), i]));
+      const kept = records
+        .filter((fields) => unquoteCsvField(fields[0]) !== row.runId)
+        .map((fields) =>
+          joinCsvRecord(names.map((name) => fields[position.get(name) ?? -1] ?? ""))
+        );
+      this.#write(columns, kept.join("") + record);
     } else {
-      if (typesChanged) this.#writeSchema(columns);
-      appendText(this.path, formatLines([line]));
+      if (typesChanged) this.#writeSchema(columns, schema.header);
+      appendText(this.path, record);
     }
     return true;
   }
@@ -224,7 +246,6 @@ export class IndexCsv {
    */
   rebuild(rows: IndexRow[]): void {
     const all = rows.map(rowCells);
-    const columns = all.reduce((merged, cells) => this.#merge(merged, cells), [] as IndexColumn[]);
     const required = rowCells({
       runId: "",
       params: {},
@@ -233,23 +254,30 @@ export class IndexCsv {
       runtimeSec: null,
       failureReason: null,
     });
-    const full = this.#merge(columns, required);
-    this.#write(
-      full,
-      all.map((cells) => full.map((column) => formatCell(cells.get(column.name)?.[1]))),
+    const columns = [...all, required].reduce(
+      (merged, cells) => this.#merge(merged, cells),
+      [] as IndexColumn[],
     );
+    const records = all.map((cells) =>
+      formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1])))
+    );
+    ensureDir(dirname(this.path));
+    this.#write(columns, records.join(""));
   }
 
   /**
-   * The rows of `index.csv` as objects of cell text, keyed by header name.
-   * Empty when there is no index.
+   * The rows of `index.csv` as objects of cell text, keyed by header name,
+   * each value exactly as written. Empty when there is no index.
    *
    * @returns The rows.
    */
   rows(): Record<string, string>[] {
     const text = readTextIfExists(this.path);
     if (text === undefined || text.length === 0) return [];
-    return parse(text, { skipFirstRow: true }) as Record<string, string>[];
+    const [header, ...records] = splitCsvRecords(text).map((fields) => fields.map(unquoteCsvField));
+    return records.map((fields) =>
+      Object.fromEntries(header.map((name, i) => [name, fields[i] ?? ""]))
+    );
   }
 
   #merge(columns: IndexColumn[], cells: Map<string, [ColumnRole, JsonValue]>): IndexColumn[] {
@@ -268,18 +296,14 @@ export class IndexCsv {
     return orderColumns(merged);
   }
 
-  #write(columns: IndexColumn[], lines: (string | undefined)[][]): void {
-    const header = formatLines([columns.map((column) => column.name)]);
-    writeFileAtomic(this.path, header + formatLines(lines));
+  #write(columns: IndexColumn[], records: string): void {
+    const header = formatRecord(columns.map((column) => column.name));
+    writeFileAtomic(this.path, header + records);
     this.#writeSchema(columns, header);
   }
 
-  #writeSchema(columns: IndexColumn[], header?: string): void {
-    const schema: IndexSchema = {
-      version: SCHEMA_VERSION,
-      header: header ?? formatLines([columns.map((column) => column.name)]),
-      columns,
-    };
+  #writeSchema(columns: IndexColumn[], header: string): void {
+    const schema: IndexSchema = { version: SCHEMA_VERSION, header, columns };
     writeFileAtomic(this.schemaPath, formatJson(schema as unknown as JsonValue));
   }
 
@@ -296,17 +320,17 @@ export class IndexCsv {
     }
   }
 
-  #headerMatches(header: string): boolean {
-    if (!exists(this.path)) return false;
-    using file = Deno.openSync(this.path, { read: true });
+  // Appending is safe only to a file that starts with the recorded header
+  // and ends with a whole record; anything else is rebuilt.
+  #isIntact(header: string): boolean {
+    using file = openIfExists(this.path);
+    if (file === undefined) return false;
     const expected = new TextEncoder().encode(header);
-    const actual = new Uint8Array(expected.length);
-    let read = 0;
-    while (read < actual.length) {
-      const count = file.readSync(actual.subarray(read));
-      if (count === null) return false;
-      read += count;
-    }
-    return actual.every((byte, i) => byte === expected[i]);
+    const size = file.statSync().size;
+    if (size < expected.length) return false;
+    const start = readExactly(file, expected.length);
+    file.seekSync(size - 2, Deno.SeekMode.Start);
+    const end = readExactly(file, 2);
+    return start.every((byte, i) => byte === expected[i]) && end[0] === 0x0d && end[1] === 0x0a;
   }
 }
