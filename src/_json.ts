@@ -4,6 +4,7 @@
 // default), so Python, jq and grep read our files as they read the original.
 
 import { InvalidValueError } from "./errors.ts";
+import { readTextIfExists } from "./_files.ts";
 import type { JsonValue } from "./types.ts";
 
 /** How {@linkcode assertJsonValue} treats non-finite numbers. */
@@ -153,4 +154,27 @@ export function parseJson(text: string): JsonValue {
     }
     return value;
   });
+}
+
+/** A JSON object file: its value, `undefined` if missing, or the parse problem. */
+export function readJsonObject(
+  path: string,
+): { value?: { [key: string]: JsonValue }; problem?: string } {
+  const text = readTextIfExists(path);
+  if (text === undefined) return {};
+  try {
+    const value = parseJson(text);
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) return { value };
+    return {
+      problem: `${path} holds ${
+        Array.isArray(value) ? "an array" : typeof value
+      }, expected an object`,
+    };
+  } catch (error) {
+    return {
+      problem: `${path} is not valid JSON (${
+        error instanceof Error ? error.message : String(error)
+      })`,
+    };
+  }
 }

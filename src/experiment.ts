@@ -7,11 +7,10 @@
 
 import type { DataFrame, Expr } from "nodejs-polars";
 import { join } from "@std/path";
-import { formatJson } from "./_json.ts";
+import { formatJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
 import { exists } from "./_files.ts";
 import { loadPolars, readIndexFrame } from "./_polars.ts";
-import { readJsonObject, readRunRecord } from "./_run_record.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
 import { IndexCsv, type IndexRow } from "./index_csv.ts";
 import { Logbook } from "./logbook.ts";
@@ -42,6 +41,23 @@ function numberOrNull(value: JsonValue | undefined): number | null {
 
 function stringOrNull(value: JsonValue | undefined): string | null {
   return typeof value === "string" ? value : null;
+}
+
+function indexRow(
+  runId: string,
+  status: RunStatus,
+  params: Params,
+  metadata: { [key: string]: JsonValue },
+  metrics: { [key: string]: JsonValue } | undefined,
+): IndexRow {
+  return {
+    runId,
+    params,
+    status,
+    metrics: metrics ?? {},
+    runtimeSec: numberOrNull(metadata.runtime_sec),
+    failureReason: stringOrNull(metadata.failure_reason),
+  };
 }
 
 /**
@@ -307,24 +323,19 @@ export class Experiment {
     const entries = exists(this.runsDir) ? [...Deno.readDirSync(this.runsDir)] : [];
     for (const entry of entries) {
       if (!entry.isDirectory || !entry.name.startsWith("log_")) continue;
-      const record = readRunRecord(join(this.runsDir, entry.name));
-      const status = record.metadata?.status;
+      const dir = join(this.runsDir, entry.name);
+      const metadata = readJsonObject(join(dir, "metadata.json")).value ?? {};
+      const start = stringOrNull(metadata.start_time) ?? "";
       if (current !== undefined && entry.name === `log_${current.runId}`) {
-        rows.push({ start: stringOrNull(record.metadata?.start_time) ?? "", row: current });
+        rows.push({ start, row: current });
         continue;
       }
+      const status = metadata.status;
       if (status !== "complete" && status !== "failed") continue;
-      rows.push({
-        start: stringOrNull(record.metadata?.start_time) ?? "",
-        row: {
-          runId: stringOrNull(record.metadata?.run_id) ?? entry.name.slice("log_".length),
-          params: record.params ?? {},
-          status,
-          metrics: record.metrics ?? {},
-          runtimeSec: numberOrNull(record.metadata?.runtime_sec),
-          failureReason: stringOrNull(record.metadata?.failure_reason),
-        },
-      });
+      const runId = stringOrNull(metadata.run_id) ?? entry.name.slice("log_".length);
+      const params = readJsonObject(join(dir, "params.json")).value ?? {};
+      const metrics = readJsonObject(join(dir, "artifacts", "metrics.json")).value;
+      rows.push({ start, row: indexRow(runId, status, params, metadata, metrics) });
     }
     rows.sort((a, b) =>
       a.start < b.start ? -1 : a.start > b.start ? 1 : a.row.runId < b.row.runId ? -1 : 1
@@ -353,15 +364,7 @@ export class Experiment {
   #record(log: Logbook, hasRow: boolean): void {
     const { value: metrics, problem } = readJsonObject(join(log.path, "artifacts", "metrics.json"));
     if (problem !== undefined) log.warning(`Index row has no metrics: ${problem}`);
-    const meta = log.getMeta();
-    const row: IndexRow = {
-      runId: log.runId,
-      params: log.getParams(),
-      status: log.status,
-      metrics: metrics ?? {},
-      runtimeSec: numberOrNull(meta.runtime_sec),
-      failureReason: stringOrNull(meta.failure_reason),
-    };
+    const row = indexRow(log.runId, log.status, log.getParams(), log.getMeta(), metrics);
     if (!this.#index.record(row, hasRow)) this.#rebuildIndex(row);
   }
 }

@@ -9,6 +9,7 @@ import { join } from "@std/path";
 import { assertJsonValue, formatJson, parseJson } from "./_json.ts";
 import { assertFileName, assertRelativePath } from "./_names.ts";
 import {
+  appendText,
   ensureDir,
   ensureParentDir,
   exists,
@@ -403,10 +404,11 @@ export class Logbook implements Disposable, AsyncDisposable {
       );
     }
     for (const key of Object.keys(data)) {
-      if (RESERVED_COLUMNS.includes(key) || key in this.#params) {
+      const isParam = Object.hasOwn(this.#params, key);
+      if (isParam || RESERVED_COLUMNS.includes(key)) {
         throw new InvalidValueError(
           `${action}: metric "${key}" is ${
-            key in this.#params ? "also a param" : "a reserved index column"
+            isParam ? "also a param" : "a reserved index column"
           }, expected a metric name distinct from params and from ${
             RESERVED_COLUMNS.map((name) => `"${name}"`).join(", ")
           }`,
@@ -433,15 +435,15 @@ export class Logbook implements Disposable, AsyncDisposable {
 
   #write(level: Level, message: string): void {
     const text = String(message).replaceAll("\r", "\\r").replaceAll("\n", "\\n");
-    const line = encoder.encode(`[${new Date().toISOString()}] ${level} ${text}\n`);
+    const line = `[${new Date().toISOString()}] ${level} ${text}\n`;
+    const path = join(this.path, "log.txt");
     if (this.status !== "initialized") {
       // After the run finished, lines go straight to disk: no handle stays open.
-      using file = Deno.openSync(join(this.path, "log.txt"), { append: true, create: true });
-      writeAll(file, line);
+      appendText(path, line);
       return;
     }
-    this.#log ??= Deno.openSync(join(this.path, "log.txt"), { append: true, create: true });
-    writeAll(this.#log, line);
+    this.#log ??= Deno.openSync(path, { append: true, create: true });
+    writeAll(this.#log, encoder.encode(line));
   }
 
   #writeArtifact(name: string, data: string | Uint8Array): string {

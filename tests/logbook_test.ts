@@ -974,3 +974,14 @@ Deno.test("an unrelated fatal error after all runs completed leaves them complet
     Deno.removeSync(baseDir, { recursive: true });
   }
 });
+
+Deno.test("metrics named like Object.prototype members are accepted", () => {
+  const baseDir = Deno.makeTempDirSync();
+  try {
+    using run = new Logbook("r", { baseDir, params: { omega: 1 } });
+    const path = run.json("metrics", { constructor: 1, toString: 2 });
+    assertEquals(JSON.parse(Deno.readTextFileSync(path)), { constructor: 1, toString: 2 });
+  } finally {
+    Deno.removeSync(baseDir, { recursive: true });
+  }
+});
