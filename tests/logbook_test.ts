@@ -14,6 +14,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
+import { exists } from "../src/_files.ts";
 import {
   InvalidNameError,
   InvalidValueError,
@@ -48,16 +49,6 @@ function readLogLines(runPath: string): string[] {
 /** The log line without its timestamp: "INFO message". */
 function body(line: string): string {
   return line.replace(/^\[[^\]]*\] /, "");
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 function isDirectory(path: string): boolean {
@@ -880,47 +871,27 @@ function runMeta(baseDir: string, runId: string): Json {
   return readJson(join(baseDir, `log_${runId}`, "metadata.json"));
 }
 
-Deno.test("an uncaught sync throw in a top-level using block marks the run failed", async () => {
-  const baseDir = Deno.makeTempDirSync();
-  try {
-    const { code, stderr } = await runFixture(baseDir, "sync");
-    assertNotEquals(code, 0);
-    assertStringIncludes(stderr, "sim diverged");
-    const meta = runMeta(baseDir, "r");
-    assertEquals(meta.status, "failed");
-    assertEquals(meta.failure_reason, "sim diverged");
-  } finally {
-    Deno.removeSync(baseDir, { recursive: true });
-  }
-});
+const FATAL_MODES: [string, string][] = [
+  ["sync", "a synchronous throw at the top level"],
+  ["async-unawaited", "an unhandled rejection from an un-awaited async main"],
+  ["async-awaited", "an error escaping an awaited async main"],
+];
 
-Deno.test("an unhandled rejection from an un-awaited async main marks the run failed", async () => {
-  const baseDir = Deno.makeTempDirSync();
-  try {
-    const { code, stderr } = await runFixture(baseDir, "async-unawaited");
-    assertNotEquals(code, 0);
-    assertStringIncludes(stderr, "sim diverged");
-    const meta = runMeta(baseDir, "r");
-    assertEquals(meta.status, "failed");
-    assertEquals(meta.failure_reason, "sim diverged");
-  } finally {
-    Deno.removeSync(baseDir, { recursive: true });
-  }
-});
-
-Deno.test("an error escaping an awaited async main marks the run failed", async () => {
-  const baseDir = Deno.makeTempDirSync();
-  try {
-    const { code, stderr } = await runFixture(baseDir, "async-awaited");
-    assertNotEquals(code, 0);
-    assertStringIncludes(stderr, "sim diverged");
-    const meta = runMeta(baseDir, "r");
-    assertEquals(meta.status, "failed");
-    assertEquals(meta.failure_reason, "sim diverged");
-  } finally {
-    Deno.removeSync(baseDir, { recursive: true });
-  }
-});
+for (const [mode, description] of FATAL_MODES) {
+  Deno.test(`${description} inside a using block marks the run failed`, async () => {
+    const baseDir = Deno.makeTempDirSync();
+    try {
+      const { code, stderr } = await runFixture(baseDir, mode);
+      assertNotEquals(code, 0);
+      assertStringIncludes(stderr, "sim diverged");
+      const meta = runMeta(baseDir, "r");
+      assertEquals(meta.status, "failed");
+      assertEquals(meta.failure_reason, "sim diverged");
+    } finally {
+      Deno.removeSync(baseDir, { recursive: true });
+    }
+  });
+}
 
 Deno.test("in a loop of runs only the run whose block threw the fatal error is failed", async () => {
   const baseDir = Deno.makeTempDirSync();
