@@ -18,13 +18,31 @@ import { assertParams } from "./_params.ts";
 import { formatRunId } from "./run_id.ts";
 import type { JsonValue, Params, RunStatus } from "./types.ts";
 
-/** Options of {@linkcode Experiment}. */
+/**
+ * Options of {@linkcode Experiment}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExperimentOptions } from "@notata/core";
+ *
+ * const options: ExperimentOptions = { baseDir: "/data/runs" };
+ * ```
+ */
 export interface ExperimentOptions {
   /** Directory that holds the experiment directory. Default `"outputs"`. */
   baseDir?: string;
 }
 
-/** Options of {@linkcode Experiment.prototype.add}. */
+/**
+ * Options of {@linkcode Experiment.prototype.add}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { AddOptions } from "@notata/core";
+ *
+ * const resumable: AddOptions = { skipExisting: true };
+ * ```
+ */
 export interface AddOptions {
   /**
    * Return `null` for a run that is already complete, and resume a run that

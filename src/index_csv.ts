@@ -24,13 +24,38 @@ import type { JsonValue, RunStatus } from "./types.ts";
  * numbers; a column given both is `float`. `json` holds arrays, written as
  * JSON text. `empty` has seen no value yet. A column given values of
  * different kinds is `string`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ColumnType } from "@notata/core";
+ *
+ * const type: ColumnType = "float";
+ * ```
  */
 export type ColumnType = "int" | "float" | "bool" | "string" | "json" | "empty";
 
-/** Where a column's values come from; the header is ordered by role. */
+/**
+ * Where a column's values come from; the header is ordered by role.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ColumnRole } from "@notata/core";
+ *
+ * const role: ColumnRole = "metric";
+ * ```
+ */
 export type ColumnRole = "id" | "param" | "status" | "metric" | "extra";
 
-/** One column of the index. */
+/**
+ * One column of the index, as `index.schema.json` records it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { IndexColumn } from "@notata/core";
+ *
+ * const column: IndexColumn = { name: "loss.train", role: "metric", type: "float" };
+ * ```
+ */
 export interface IndexColumn {
   /** The header name: a param or metric key, dotted for nested objects. */
   name: string;
@@ -40,7 +65,19 @@ export interface IndexColumn {
   type: ColumnType;
 }
 
-/** One finished run, as the index records it. */
+/**
+ * One finished run, as the index records it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { IndexRow } from "@notata/core";
+ *
+ * const row: IndexRow = {
+ *   runId: "sweep_omega_1", params: { omega: 1 }, status: "failed",
+ *   metrics: {}, runtimeSec: 0.5, failureReason: "diverged",
+ * };
+ * ```
+ */
 export interface IndexRow {
   /** The run id, first column. */
   runId: string;
@@ -56,7 +93,17 @@ export interface IndexRow {
   failureReason: string | null;
 }
 
-/** The column names the index itself uses: no param or metric may take them. */
+/**
+ * The column names the index itself uses: no param or metric may take them.
+ *
+ * @example Usage
+ * ```ts
+ * import { RESERVED_COLUMNS } from "@notata/core";
+ * import { assert } from "@std/assert";
+ *
+ * assert(RESERVED_COLUMNS.includes("status"));
+ * ```
+ */
 export const RESERVED_COLUMNS: readonly string[] = [
   "run_id",
   "status",

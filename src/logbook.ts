@@ -28,7 +28,16 @@ import { RESERVED_COLUMNS } from "./index_csv.ts";
 import { assertParams } from "./_params.ts";
 import type { JsonValue, Params, RunStatus } from "./types.ts";
 
-/** Options of {@linkcode Logbook}. */
+/**
+ * Options of {@linkcode Logbook}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { LogbookOptions } from "@notata/core";
+ *
+ * const options: LogbookOptions = { baseDir: "outputs", params: { omega: 2 }, preallocate: true };
+ * ```
+ */
 export interface LogbookOptions {
   /** Directory that holds the run directory `log_<runId>`. Default `"outputs"`. */
   baseDir?: string;

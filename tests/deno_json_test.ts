@@ -1,8 +1,9 @@
 // Copyright 2026 the notata authors. MIT license.
-// deno.json maps the bare specifiers to jsr: for users and JSR; the tasks run
-// through import_map.npm.json, which maps the same names to npm packages for
-// machines that reach only the npm registry. The two must never drift.
-import { assertEquals, assertMatch } from "@std/assert";
+// The project's configuration. deno.json maps the bare specifiers to jsr: for
+// users and JSR; the tasks run through import_map.npm.json, which maps the
+// same names to npm packages for machines that reach only the npm registry.
+// The two must never drift. The test task must keep the sanitizers on.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { fromFileUrl } from "@std/path";
 
 function readImports(file: string): Record<string, string> {
@@ -46,4 +47,23 @@ Deno.test("every bare specifier imported by the code is in the import maps", () 
   visit(root);
   for (const name of used) assertEquals(mapped.has(name), true, `"${name}" is not mapped`);
   assertEquals(used.has("@std/csv") && used.has("@std/path") && used.has("nodejs-polars"), true);
+});
+
+Deno.test("the test task runs with the resource and op sanitizers on", async () => {
+  const config = JSON.parse(
+    Deno.readTextFileSync(fromFileUrl(new URL("../deno.json", import.meta.url))),
+  );
+  const [command, ...flags] = (config.tasks.test as string).split(" ").slice(1);
+  assertEquals(command, "test");
+  assert(flags.includes("--sanitize-ops") && flags.includes("--sanitize-resources"));
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["test", ...flags.filter((flag) => flag !== "--doc"), "tests/fixtures/leaky_fixture.ts"],
+    cwd: fromFileUrl(new URL("../", import.meta.url)),
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert(code !== 0);
+  const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  assertStringIncludes(output, "Leaks detected");
 });
