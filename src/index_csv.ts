@@ -144,7 +144,7 @@ function widen(a: ColumnType, b: ColumnType): ColumnType {
  * Flattens nested plain objects into dotted keys:
  * `{ loss: { train: 1 } }` becomes `{ "loss.train": 1 }`. Arrays stay whole.
  */
-export function flattenObject(
+function flattenObject(
   object: { [key: string]: JsonValue },
   prefix = "",
   into: Map<string, JsonValue> = new Map(),
