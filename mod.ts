@@ -29,8 +29,17 @@
  * @module
  */
 
-export { InvalidNameError, InvalidValueError, NotataError, RunExistsError } from "./src/errors.ts";
+export {
+  FileFormatError,
+  InvalidNameError,
+  InvalidValueError,
+  MissingEntryError,
+  NotataError,
+  RunExistsError,
+} from "./src/errors.ts";
 export { type AddOptions, Experiment, type ExperimentOptions } from "./src/experiment.ts";
+export { ExperimentReader } from "./src/experiment_reader.ts";
+export { grid } from "./src/grid.ts";
 export {
   type ColumnRole,
   type ColumnType,
@@ -39,7 +48,31 @@ export {
   type IndexRow,
   RESERVED_COLUMNS,
 } from "./src/index_csv.ts";
-export { Logbook, type LogbookOptions } from "./src/logbook.ts";
+export { LogReader } from "./src/log_reader.ts";
+export {
+  Logbook,
+  type LogbookOptions,
+  type PlotOptions,
+  type VegaLiteSpec,
+} from "./src/logbook.ts";
+export {
+  decodeNpy,
+  encodeNpy,
+  type NamedArrays,
+  type NdArray,
+  type NumericArray,
+  readNpyFile,
+  type TypedArray,
+  writeNpyFile,
+} from "./src/npy.ts";
 export { formatRunId } from "./src/run_id.ts";
+export { sweep, type SweepOptions, type SweepSummary } from "./src/sweep.ts";
 export { TemporaryExperiment } from "./src/temporary_experiment.ts";
-export type { JsonValue, Params, RunStatus } from "./src/types.ts";
+export type {
+  FrameColumn,
+  FrameColumns,
+  JsonValue,
+  Params,
+  RunState,
+  RunStatus,
+} from "./src/types.ts";

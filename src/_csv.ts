@@ -10,6 +10,13 @@ export function quoteCsvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/** A number as a CSV field, in the spellings pandas and Polars both read as floats. */
+export function formatCsvNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  return String(value);
+}
+
 /** Joins raw fields into one CRLF-terminated record. */
 export function joinCsvRecord(rawFields: string[]): string {
   return rawFields.join(",") + "\r\n";

@@ -11,10 +11,23 @@ let tempCounter = 0;
  * then renames it over the target, so readers see the old or the new file.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeChunksAtomic(path, [typeof data === "string" ? new TextEncoder().encode(data) : data]);
+}
+
+/**
+ * Replaces `path` atomically, as {@linkcode writeFileAtomic} does, with the
+ * concatenation of `chunks`, written one after the other so that a large
+ * body (an array's bytes behind a small header) is never copied to join them.
+ */
+export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): void {
   const temp = `${path}.tmp-${Deno.pid}-${tempCounter++}`;
   try {
-    if (typeof data === "string") Deno.writeTextFileSync(temp, data);
-    else Deno.writeFileSync(temp, data);
+    const file = Deno.openSync(temp, { write: true, create: true, truncate: true });
+    try {
+      for (const chunk of chunks) writeAll(file, chunk);
+    } finally {
+      file.close();
+    }
     Deno.renameSync(temp, path);
   } catch (error) {
     try {

@@ -73,3 +73,34 @@ export class InvalidValueError extends NotataError {}
  * ```
  */
 export class RunExistsError extends NotataError {}
+
+/**
+ * A file, array, artifact, key or run that was asked for does not exist.
+ * The message names the missing path or key and what is there instead.
+ *
+ * @example Usage
+ * ```ts
+ * import { ExperimentReader, MissingEntryError, TemporaryExperiment } from "@notata/core";
+ * import { assertThrows } from "@std/assert";
+ *
+ * using exp = new TemporaryExperiment("sweep");
+ * exp.add({ omega: 1 })!.markComplete();
+ * assertThrows(() => new ExperimentReader(exp.dir).get("nope"), MissingEntryError);
+ * ```
+ */
+export class MissingEntryError extends NotataError {}
+
+/**
+ * A file exists but its content cannot be read as the format its name
+ * promises (a corrupt `.npy` or `.npz`, an unsupported dtype, a truncated
+ * JSON file).
+ *
+ * @example Usage
+ * ```ts
+ * import { FileFormatError, decodeNpy } from "@notata/core";
+ * import { assertThrows } from "@std/assert";
+ *
+ * assertThrows(() => decodeNpy(new Uint8Array(4), "broken.npy"), FileFormatError);
+ * ```
+ */
+export class FileFormatError extends NotataError {}

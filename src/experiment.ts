@@ -9,14 +9,27 @@ import type { DataFrame, Expr } from "nodejs-polars";
 import { join } from "@std/path";
 import { formatJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
-import { exists } from "./_files.ts";
+import { ensureDir, exists } from "./_files.ts";
+import { runState } from "./_liveness.ts";
+import { withFileLock } from "./_lock.ts";
 import { loadPolars, readIndexFrame } from "./_polars.ts";
+import {
+  type ExperimentLink,
+  experimentLink,
+  experimentLockPath,
+  mayHaveUnindexedRuns,
+  rebuildIndex,
+  recordCrashedRuns,
+} from "./_run_index.ts";
+import { guarded } from "./_watchdog.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
-import { IndexCsv, type IndexRow } from "./index_csv.ts";
-import { Logbook } from "./logbook.ts";
+import { IndexCsv } from "./index_csv.ts";
+import { Logbook, type LogbookOptions } from "./logbook.ts";
 import { assertParams } from "./_params.ts";
 import { formatRunId } from "./run_id.ts";
-import type { JsonValue, Params, RunStatus } from "./types.ts";
+import { grid } from "./grid.ts";
+import { sweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
+import type { Params, RunState } from "./types.ts";
 
 /**
  * Options of {@linkcode Experiment}.
@@ -53,31 +66,6 @@ export interface AddOptions {
   overwrite?: boolean;
 }
 
-function numberOrNull(value: JsonValue | undefined): number | null {
-  return typeof value === "number" ? value : null;
-}
-
-function stringOrNull(value: JsonValue | undefined): string | null {
-  return typeof value === "string" ? value : null;
-}
-
-function indexRow(
-  runId: string,
-  status: RunStatus,
-  params: Params,
-  metadata: { [key: string]: JsonValue },
-  metrics: { [key: string]: JsonValue } | undefined,
-): IndexRow {
-  return {
-    runId,
-    params,
-    status,
-    metrics: metrics ?? {},
-    runtimeSec: numberOrNull(metadata.runtime_sec),
-    failureReason: stringOrNull(metadata.failure_reason),
-  };
-}
-
 /**
  * Many runs of a parameter sweep under `<baseDir>/<name>/`: each parameter
  * set gets a unique, file-safe run directory under `runs/`, and `index.csv`
@@ -112,6 +100,24 @@ export class Experiment {
   /** Path of `index.csv`. */
   readonly indexPath: string;
   #index: IndexCsv;
+
+  /**
+   * The params of a sweep: every combination of the values of `axes` (the
+   * last axis varies fastest), each merged with `fixed`. The same as
+   * {@linkcode grid}.
+   *
+   * @example Usage
+   * ```ts
+   * import { Experiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(Experiment.grid({ omega: [1, 2] }, { steps: 10 }), [
+   *   { omega: 1, steps: 10 },
+   *   { omega: 2, steps: 10 },
+   * ]);
+   * ```
+   */
+  static grid: typeof grid = grid;
 
   /**
    * Constructs a new instance. Nothing is written until the first run is added.
@@ -192,30 +198,69 @@ export class Experiment {
     }
     const runId = formatRunId(this.name, params);
     const path = join(this.runsDir, `log_${runId}`);
-    let status: RunStatus | undefined;
-    if (exists(path)) {
-      status = this.#existingStatus(runId, path, params);
-      if (status === "complete" && skipExisting) return null;
-      if (!skipExisting && !overwrite) {
-        throw new RunExistsError(
-          `${action}: run "${runId}" already exists with status "${status}", expected skipExisting: true to skip or resume it, or overwrite: true`,
-        );
-      }
-    }
-    // A run whose directory existed may have a row (even one whose metadata
-    // says it never finished): finishing replaces that row, never duplicates it.
-    let hasRow = status !== undefined;
-    return new Logbook(runId, {
-      baseDir: this.runsDir,
-      params,
-      overwrite,
-      resume: status !== undefined && skipExisting,
-      preallocate: true,
-      onFinish: (log) => {
-        this.#record(log, hasRow);
-        hasRow = true;
-      },
-    });
+    // Deciding to start a run and claiming its directory happen under the
+    // experiment's lock, so two processes never both start the same run.
+    return guarded(() =>
+      this.#locked(() => {
+        let state: RunState | undefined;
+        if (exists(path)) {
+          state = this.#existingState(runId, path, params);
+          if (state === "complete" && skipExisting) return null;
+          if (state === "initialized" && !overwrite) {
+            if (skipExisting) return null;
+            throw new RunExistsError(
+              `${action}: run "${runId}" is running in ${
+                this.#owner(path)
+              }, expected to wait for it, skipExisting: true to skip it, or overwrite: true`,
+            );
+          }
+          if (!skipExisting && !overwrite) {
+            throw new RunExistsError(
+              `${action}: run "${runId}" already exists with status "${state}", expected skipExisting: true to skip or resume it, or overwrite: true`,
+            );
+          }
+        }
+        // A run whose directory existed may have a row (even one whose metadata
+        // says it never finished): finishing replaces that row, never duplicates it.
+        const link: ExperimentLink = { dir: this.dir, hasRow: state !== undefined };
+        const logbookOptions: LogbookOptions & { [experimentLink]: ExperimentLink } = {
+          baseDir: this.runsDir,
+          params,
+          overwrite,
+          resume: state !== undefined && skipExisting,
+          preallocate: true,
+          [experimentLink]: link,
+        };
+        return new Logbook(runId, logbookOptions);
+      })
+    );
+  }
+
+  /**
+   * The state of the run of `params`: `"complete"`, `"failed"`,
+   * `"initialized"` (running, here or in another live process), `"crashed"`
+   * (never finished, and its process is gone), or `undefined` when the run
+   * does not exist.
+   *
+   * @param params The run's params.
+   * @returns The run's state, or `undefined`.
+   * @throws {InvalidValueError} A param is not a JSON value or is reserved.
+   *
+   * @example Usage
+   * ```ts
+   * import { TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * assertEquals(exp.statusOf({ omega: 1 }), undefined);
+   * exp.add({ omega: 1 })!.markComplete();
+   * assertEquals(exp.statusOf({ omega: 1 }), "complete");
+   * ```
+   */
+  statusOf(params: Params): RunState | undefined {
+    const path = join(this.runsDir, `log_${this.runId(params)}`);
+    if (!exists(path)) return undefined;
+    return runState(path, readJsonObject(join(path, "metadata.json")).value ?? {});
   }
 
   /**
@@ -260,10 +305,47 @@ export class Experiment {
   }
 
   /**
+   * Runs `fn` for each params of this process's share of `points`: skips
+   * complete runs, reruns failed (unless `retryFailed: false`) and crashed
+   * ones, records failures without stopping, and reports progress on
+   * stderr. The share comes from `options.shard` or the job-array
+   * environment (Slurm, Kubernetes Indexed Jobs); see {@linkcode sweep}.
+   *
+   * @example Usage
+   * ```ts
+   * import { Experiment, TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * const points = Experiment.grid({ omega: [1, 2, 4] }, { steps: 100 });
+   * const summary = await exp.sweep(points, (log, params) => {
+   *   log.json("metrics", { energy: 0.5 * (params.omega as number) ** 2 });
+   * }, { progress: false });
+   * assertEquals(summary.done, 3);
+   * ```
+   *
+   * @param points The params of every run of the sweep.
+   * @param fn The simulation of one run; it may be async.
+   * @param options Concurrency, sharding, retries and progress.
+   * @returns What the sweep did.
+   */
+  sweep<T>(
+    points: readonly Params[],
+    fn: (log: Logbook, params: Params) => T | Promise<T>,
+    options?: SweepOptions,
+  ): Promise<SweepSummary> {
+    return sweep(this, points, fn, options);
+  }
+
+  /**
    * Reads `index.csv` into a nodejs-polars DataFrame. Each column has the
    * type its values were given: strings stay strings (`"007"`, `"1e3"`),
    * integers Int64, other numbers Float64 (NaN and ±Infinity included),
    * booleans Bool. Loading Polars needs `--allow-env --allow-ffi --allow-sys`.
+   *
+   * Runs that never finished and whose process is gone first get a row with
+   * status `"crashed"` in `index.csv`, so they are reported, not taken for
+   * running ones.
    *
    * @returns The index, empty when no run has finished.
    *
@@ -275,8 +357,14 @@ export class Experiment {
    * console.log(df.filter(df.getColumn("status").eq("complete")));
    * ```
    */
-  toDataFrame(): Promise<DataFrame> {
-    return readIndexFrame(this.indexPath, this.#index.columns());
+  async toDataFrame(): Promise<DataFrame> {
+    const frame = await readIndexFrame(this.indexPath, this.#index.columns());
+    if (!mayHaveUnindexedRuns(this.dir, frame.height)) return frame;
+    const indexed = new Set<string>(
+      frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
+    );
+    const added = this.#locked(() => recordCrashedRuns(this.dir, indexed));
+    return added === 0 ? frame : readIndexFrame(this.indexPath, this.#index.columns());
   }
 
   /**
@@ -331,38 +419,21 @@ export class Experiment {
    * ```
    */
   reindex(): number {
-    return this.#rebuildIndex(undefined);
+    return this.#locked(() => rebuildIndex(this.dir));
   }
 
-  // `current` is the run being finished: its row is taken from memory, which
-  // keeps the params in the order the user gave them.
-  #rebuildIndex(current: IndexRow | undefined): number {
-    const rows: { start: string; row: IndexRow }[] = [];
-    const entries = exists(this.runsDir) ? [...Deno.readDirSync(this.runsDir)] : [];
-    for (const entry of entries) {
-      if (!entry.isDirectory || !entry.name.startsWith("log_")) continue;
-      const dir = join(this.runsDir, entry.name);
-      const metadata = readJsonObject(join(dir, "metadata.json")).value ?? {};
-      const start = stringOrNull(metadata.start_time) ?? "";
-      if (current !== undefined && entry.name === `log_${current.runId}`) {
-        rows.push({ start, row: current });
-        continue;
-      }
-      const status = metadata.status;
-      if (status !== "complete" && status !== "failed") continue;
-      const runId = stringOrNull(metadata.run_id) ?? entry.name.slice("log_".length);
-      const params = readJsonObject(join(dir, "params.json")).value ?? {};
-      const metrics = readJsonObject(join(dir, "artifacts", "metrics.json")).value;
-      rows.push({ start, row: indexRow(runId, status, params, metadata, metrics) });
-    }
-    rows.sort((a, b) =>
-      a.start < b.start ? -1 : a.start > b.start ? 1 : a.row.runId < b.row.runId ? -1 : 1
-    );
-    this.#index.rebuild(rows.map(({ row }) => row));
-    return rows.length;
+  #locked<T>(fn: () => T): T {
+    ensureDir(this.dir);
+    return withFileLock(experimentLockPath(this.dir), fn);
   }
 
-  #existingStatus(runId: string, path: string, params: Params): RunStatus {
+  #owner(path: string): string {
+    const metadata = readJsonObject(join(path, "metadata.json")).value ?? {};
+    const host = typeof metadata.hostname === "string" ? ` on host "${metadata.hostname}"` : "";
+    return typeof metadata.pid === "number" ? `process ${metadata.pid}${host}` : "another process";
+  }
+
+  #existingState(runId: string, path: string, params: Params): RunState {
     const { value: stored } = readJsonObject(join(path, "params.json"));
     const differs = stored !== undefined &&
       Object.keys(params).some((key) =>
@@ -375,14 +446,6 @@ export class Experiment {
         }; move it away or choose another experiment name`,
       );
     }
-    const status = readJsonObject(join(path, "metadata.json")).value?.status;
-    return status === "complete" || status === "failed" ? status : "initialized";
-  }
-
-  #record(log: Logbook, hasRow: boolean): void {
-    const { value: metrics, problem } = readJsonObject(join(log.path, "artifacts", "metrics.json"));
-    if (problem !== undefined) log.warning(`Index row has no metrics: ${problem}`);
-    const row = indexRow(log.runId, log.status, log.getParams(), log.getMeta(), metrics);
-    if (!this.#index.record(row, hasRow)) this.#rebuildIndex(row);
+    return runState(path, readJsonObject(join(path, "metadata.json")).value ?? {});
   }
 }

@@ -8,7 +8,13 @@
  */
 
 import { formatJson, parseJson } from "./_json.ts";
-import { joinCsvRecord, quoteCsvField, splitCsvRecords, unquoteCsvField } from "./_csv.ts";
+import {
+  formatCsvNumber,
+  joinCsvRecord,
+  quoteCsvField,
+  splitCsvRecords,
+  unquoteCsvField,
+} from "./_csv.ts";
 import {
   appendText,
   ensureDir,
@@ -17,7 +23,7 @@ import {
   writeFileAtomic,
 } from "./_files.ts";
 import { dirname, join } from "@std/path";
-import type { JsonValue, RunStatus } from "./types.ts";
+import type { JsonValue, RunState } from "./types.ts";
 
 /**
  * The type of the values a column was given. `int` and `float` are both
@@ -84,7 +90,7 @@ export interface IndexRow {
   /** The run's params; nested objects become dotted columns. */
   params: { [key: string]: JsonValue };
   /** The run's status. */
-  status: RunStatus;
+  status: RunState;
   /** The run's metrics; nested objects become dotted columns. */
   metrics: { [key: string]: JsonValue };
   /** Seconds from start to finish, when known. */
@@ -162,12 +168,7 @@ function flattenObject(
 
 function formatCell(value: JsonValue | undefined): string {
   if (value === undefined || value === null) return "";
-  if (typeof value === "number") {
-    // The spellings pandas and Polars both read as floats.
-    if (Number.isNaN(value)) return "NaN";
-    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
-    return String(value);
-  }
+  if (typeof value === "number") return formatCsvNumber(value);
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return String(value);
   return JSON.stringify(value);

@@ -5,18 +5,34 @@
  * @module
  */
 
-import { join } from "@std/path";
+import { basename, join } from "@std/path";
 import { assertJsonValue, formatJson, parseJson } from "./_json.ts";
-import { assertFileName, assertRelativePath } from "./_names.ts";
+import { assertFileName, assertRelativePath, CONTROL } from "./_names.ts";
+import type { DataFrame } from "nodejs-polars";
+import { BufferedAppender } from "./_appender.ts";
+import { formatCsvNumber, quoteCsvField } from "./_csv.ts";
 import {
   appendText,
   ensureDir,
   ensureParentDir,
   exists,
   readTextIfExists,
-  writeAll,
   writeFileAtomic,
 } from "./_files.ts";
+import { assertFrameColumns, isDataFrame, writeParquet } from "./_frame.ts";
+import { encodeNpz } from "./_npz.ts";
+import { assertSpecFormats, imageExtension, type SpecFormat } from "./_plot.ts";
+import { isVegaLiteSpec, renderVegaLiteSvg } from "./_vega.ts";
+import { hostname, runState } from "./_liveness.ts";
+import { withFileLock } from "./_lock.ts";
+import {
+  type ExperimentLink,
+  experimentLink,
+  experimentLockPath,
+  recordRun,
+} from "./_run_index.ts";
+import { guarded, unwatchRun, watchRun } from "./_watchdog.ts";
+import { type NamedArrays, type NumericArray, writeNpyFile } from "./npy.ts";
 import {
   type CapturedStack,
   captureStack,
@@ -26,7 +42,7 @@ import {
 import { InvalidValueError, RunExistsError } from "./errors.ts";
 import { RESERVED_COLUMNS } from "./index_csv.ts";
 import { assertParams } from "./_params.ts";
-import type { JsonValue, Params, RunStatus } from "./types.ts";
+import type { FrameColumns, JsonValue, Params, RunStatus } from "./types.ts";
 
 /**
  * Options of {@linkcode Logbook}.
@@ -59,18 +75,56 @@ export interface LogbookOptions {
 
 type Level = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
+/**
+ * A Vega-Lite specification, as a plain object (for example
+ * `{ mark: "line", data: { values }, encoding: {...} }`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { VegaLiteSpec } from "@notata/core";
+ *
+ * const spec: VegaLiteSpec = {
+ *   mark: "line",
+ *   data: { values: [{ t: 0, e: 1 }, { t: 1, e: 0.9 }] },
+ *   encoding: { x: { field: "t", type: "quantitative" }, y: { field: "e", type: "quantitative" } },
+ * };
+ * ```
+ */
+export type VegaLiteSpec = { readonly [key: string]: unknown };
+
+/**
+ * Options of {@linkcode Logbook.plot} for a Vega-Lite spec.
+ *
+ * @example Usage
+ * ```ts
+ * import type { PlotOptions } from "@notata/core";
+ *
+ * const options: PlotOptions = { formats: ["svg"] };
+ * ```
+ */
+export interface PlotOptions {
+  /**
+   * `"svg"` renders the plot (headless, with the `vega` and `vega-lite`
+   * packages, loaded on first use); `"json"` saves the spec itself.
+   * Default `["svg", "json"]`.
+   */
+  formats?: readonly SpecFormat[];
+}
+
+const SCALARS_HEADER = "step,name,value,time\n";
+
 /** The `metadata.json` keys notata manages; `meta()` may not set them. */
 const MANAGED_METADATA = [
   "run_id",
   "status",
+  "pid",
+  "hostname",
   "start_time",
   "end_time",
   "runtime_sec",
   "failure_reason",
   "attempts",
 ];
-
-const encoder = new TextEncoder();
 
 function withExtension(name: string, extension: string): string {
   return name.endsWith(extension) ? name : name + extension;
@@ -109,11 +163,15 @@ export class Logbook implements Disposable, AsyncDisposable {
   /** The run directory. */
   readonly path: string;
   #params: Params;
-  #metadata: { [key: string]: JsonValue };
+  #metadata: { [key: string]: JsonValue } = {};
   #startedAt: number;
-  #log: Deno.FsFile | undefined;
+  #log: BufferedAppender | undefined;
+  #scalars: BufferedAppender | undefined;
+  #nextStep = new Map<string, number>();
+  #scalarNames = new Map<string, string>();
   #onFinish: ((log: Logbook) => void) | undefined;
   #created: CapturedStack;
+  #experiment: ExperimentLink | undefined;
 
   /**
    * Creates the run directory and writes `params.json` and `metadata.json`.
@@ -141,31 +199,42 @@ export class Logbook implements Disposable, AsyncDisposable {
     this.path = join(baseDir, `log_${runId}`);
     this.#params = structuredClone(params);
     this.#onFinish = options.onFinish;
+    this.#experiment = (options as { [experimentLink]?: ExperimentLink })[experimentLink];
     this.#startedAt = performance.now();
     this.#created = captureStack();
-    const attempts = this.#prepareDirectory(action, overwrite, resume);
-    this.#metadata = {
-      run_id: runId,
-      status: "initialized",
-      start_time: new Date().toISOString(),
-      end_time: null,
-      runtime_sec: null,
-    };
-    if (attempts.length > 0) this.#metadata.attempts = attempts;
-    ensureDir(this.path);
-    if (options.preallocate) {
-      for (const sub of ["data", "plots", "artifacts"]) ensureDir(join(this.path, sub));
-    }
-    this.#writeParams();
-    this.#writeMetadata();
+    guarded(() => {
+      const attempts = this.#prepareDirectory(action, overwrite, resume);
+      this.#metadata = {
+        run_id: runId,
+        status: "initialized",
+        start_time: new Date().toISOString(),
+        end_time: null,
+        runtime_sec: null,
+        pid: Deno.pid,
+        hostname: hostname(),
+      };
+      if (attempts.length > 0) this.#metadata.attempts = attempts;
+      ensureDir(this.path);
+      if (options.preallocate) {
+        for (const sub of ["data", "plots", "artifacts"]) ensureDir(join(this.path, sub));
+      }
+      this.#writeParams();
+      this.#writeMetadata();
+      watchRun({
+        path: this.path,
+        runId,
+        experimentDir: this.#experiment?.dir,
+        hasRow: this.#experiment?.hasRow ?? false,
+      });
+      const previous = attempts.at(-1);
+      if (previous !== undefined) {
+        const reason = previous.failure_reason ? `: ${previous.failure_reason}` : "";
+        this.warning(`Run resumed; previous attempt ended ${previous.status}${reason}`);
+      } else {
+        this.info("Run started");
+      }
+    });
     forgetDisposedRuns();
-    const previous = attempts.at(-1);
-    if (previous !== undefined) {
-      const reason = previous.failure_reason ? `: ${previous.failure_reason}` : "";
-      this.warning(`Run resumed; previous attempt ended ${previous.status}${reason}`);
-    } else {
-      this.info("Run started");
-    }
   }
 
   // Returns the earlier attempts to record when resuming.
@@ -200,7 +269,7 @@ export class Logbook implements Disposable, AsyncDisposable {
       ? old.attempts as { [key: string]: JsonValue }[]
       : [];
     const attempt: { [key: string]: JsonValue } = {
-      status: typeof old.status === "string" ? old.status : "unknown",
+      status: old.status === undefined ? "unknown" : runState(this.path, old),
       start_time: old.start_time ?? null,
       end_time: old.end_time ?? null,
     };
@@ -372,6 +441,252 @@ export class Logbook implements Disposable, AsyncDisposable {
     return path;
   }
 
+  /**
+   * Writes `data` to `data/<name>.npy` in NumPy's format, atomically; the
+   * typed array's dtype is kept (plain numbers are stored as float64).
+   *
+   * @example A 2-D field
+   * ```ts
+   * import { Logbook } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const baseDir = Deno.makeTempDirSync();
+   * using log = new Logbook("field", { baseDir });
+   * const path = log.array("field", new Float64Array(6), { shape: [2, 3] });
+   * assertEquals(path.endsWith("data/field.npy"), true);
+   * log.markComplete();
+   * Deno.removeSync(baseDir, { recursive: true });
+   * ```
+   *
+   * @param name The array name; `.npy` is added unless present.
+   * @param data The values, flat, in C (row-major) order.
+   * @param options `shape`: the array's shape; default `[data.length]`.
+   * @returns The path of the file written.
+   * @throws {InvalidNameError} The name is empty or path-like.
+   * @throws {InvalidValueError} The shape does not hold the data, or the data is not numeric.
+   */
+  array(name: string, data: NumericArray, options: { shape?: readonly number[] } = {}): string {
+    const file = this.#dataFile(`Cannot write array ${JSON.stringify(name)}`, name, ".npy");
+    writeNpyFile(file, data, options.shape, `array ${JSON.stringify(name)}`);
+    this.info(`Saved array ${name} in data/${basename(file)}`);
+    return file;
+  }
+
+  /**
+   * Writes several arrays to `data/<name>.npz`, the layout of NumPy's
+   * `savez` (stored) or, with `compressed: true`, `savez_compressed`
+   * (deflated). Each member is `<key>.npy`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Logbook } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const baseDir = Deno.makeTempDirSync();
+   * using log = new Logbook("trajectory", { baseDir });
+   * const path = log.arrays("trajectory", { x: [0, 1, 2], v: new Float32Array(3) }, {
+   *   compressed: true,
+   * });
+   * assertEquals(path.endsWith("data/trajectory.npz"), true);
+   * log.markComplete();
+   * Deno.removeSync(baseDir, { recursive: true });
+   * ```
+   *
+   * @param name The archive name; `.npz` is added unless present.
+   * @param arrays The members: arrays, or `{ data, shape }` for n-dimensional ones.
+   * @param options `compressed`: deflate the members. Default `false`.
+   * @returns The path of the file written.
+   * @throws {InvalidNameError} The name or a key is empty or path-like.
+   * @throws {InvalidValueError} A member's shape does not hold its data, or its data is not numeric.
+   */
+  arrays(name: string, arrays: NamedArrays, options: { compressed?: boolean } = {}): string {
+    const action = `Cannot write arrays ${JSON.stringify(name)}`;
+    const file = this.#dataFile(action, name, ".npz");
+    writeFileAtomic(file, encodeNpz(arrays, options.compressed ?? false, action));
+    this.info(`Saved arrays ${name} in data/${basename(file)}`);
+    return file;
+  }
+
+  /**
+   * Writes a table to `data/<name>.parquet`, atomically: named columns of
+   * equal length (typed arrays keep their dtype, plain numbers are float64,
+   * strings and booleans as they are), or a nodejs-polars DataFrame. Polars
+   * is loaded on first use, so this needs `--allow-env --allow-ffi --allow-sys`.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Logbook } from "@notata/core";
+   *
+   * using log = new Logbook("samples");
+   * await log.frame("samples", { t: new Float64Array([0, 0.1]), x: [1, 0.99] });
+   * ```
+   *
+   * @param name The table name; `.parquet` is added unless present.
+   * @param table Columns by name, or a DataFrame.
+   * @returns The path of the file written.
+   * @throws {InvalidNameError} The name is empty or path-like.
+   * @throws {InvalidValueError} Columns differ in length or hold unsupported values.
+   */
+  async frame(name: string, table: FrameColumns | DataFrame): Promise<string> {
+    const action = `Cannot write frame ${JSON.stringify(name)}`;
+    if (!isDataFrame(table)) assertFrameColumns(action, table);
+    const file = this.#dataFile(action, name, ".parquet");
+    await writeParquet(file, table);
+    this.info(`Saved frame ${name} in data/${basename(file)}`);
+    return file;
+  }
+
+  /**
+   * Saves a plot under `plots/`: an SVG document as `<name>.svg`, PNG bytes
+   * (checked by their signature) as `<name>.png`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Logbook } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const baseDir = Deno.makeTempDirSync();
+   * using log = new Logbook("plots", { baseDir });
+   * const path = log.plot("dot", '<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>');
+   * assertEquals(path.endsWith("plots/dot.svg"), true);
+   * log.markComplete();
+   * Deno.removeSync(baseDir, { recursive: true });
+   * ```
+   *
+   * @param name The plot name, without extension.
+   * @param image An SVG document or PNG bytes.
+   * @returns The path of the file written.
+   * @throws {InvalidNameError} The name is empty or path-like.
+   * @throws {InvalidValueError} The image is neither an SVG document nor a PNG.
+   */
+  plot(name: string, image: string | Uint8Array): string;
+  /**
+   * Saves a Vega-Lite plot under `plots/`: the spec as `<name>.json` and the
+   * plot rendered headless as `<name>.svg` (by default both).
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Logbook } from "@notata/core";
+   *
+   * using log = new Logbook("energy");
+   * await log.plot("energy", {
+   *   mark: "line",
+   *   data: { values: [{ t: 0, e: 1 }, { t: 1, e: 0.9 }] },
+   *   encoding: { x: { field: "t", type: "quantitative" }, y: { field: "e", type: "quantitative" } },
+   * }, { formats: ["svg", "json"] });
+   * ```
+   *
+   * @param name The plot name, without extension.
+   * @param spec A Vega-Lite spec with inline data.
+   * @param options Which files to write.
+   * @returns The paths of the files written.
+   * @throws {InvalidNameError} The name is empty or path-like.
+   * @throws {InvalidValueError} The spec is not valid Vega-Lite, or a format is unknown.
+   */
+  plot(name: string, spec: VegaLiteSpec, options?: PlotOptions): Promise<string[]>;
+  plot(
+    name: string,
+    image: string | Uint8Array | VegaLiteSpec,
+    options: PlotOptions = {},
+  ): string | Promise<string[]> {
+    const action = `Cannot save plot ${JSON.stringify(name)}`;
+    assertFileName(action, "name", name);
+    if (typeof image === "string" || image instanceof Uint8Array) {
+      const file = this.#plotFile(name, imageExtension(action, image));
+      writeFileAtomic(file, image);
+      this.info(`Saved plot ${name} in plots/${basename(file)}`);
+      return file;
+    }
+    if (!isVegaLiteSpec(image)) {
+      throw new InvalidValueError(
+        `${action}: the object is not a Vega-Lite spec, expected an SVG document, PNG bytes or an object with "mark", "layer" or a view composition and its "data"`,
+      );
+    }
+    const formats = assertSpecFormats(action, options.formats ?? ["svg", "json"]);
+    assertJsonValue(name, image, { action, noun: "spec", allowNonFinite: false });
+    return this.#plotSpec(name, image, formats);
+  }
+
+  /**
+   * Appends `value` to the series `name` in `data/scalars.csv`, long format
+   * `step,name,value,time` (`time` is seconds since the run started). Cheap
+   * enough for every step of a simulation: rows are buffered and written at
+   * least once a second and when the run ends.
+   *
+   * @example Usage
+   * ```ts
+   * import { Logbook } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const baseDir = Deno.makeTempDirSync();
+   * {
+   *   using log = new Logbook("series", { baseDir });
+   *   for (let step = 0; step < 3; step++) log.scalar("energy", 1 - step / 10);
+   * }
+   * const rows = Deno.readTextFileSync(`${baseDir}/log_series/data/scalars.csv`).trim().split("\n");
+   * assertEquals(rows.length, 4);
+   * assertEquals(rows[3].split(",").slice(0, 3), ["2", "energy", "0.8"]);
+   * Deno.removeSync(baseDir, { recursive: true });
+   * ```
+   *
+   * @param name The series name (any non-empty text).
+   * @param value The value; `NaN` and `±Infinity` are kept.
+   * @param options `step`: a non-negative integer; default one more than the
+   * series' last step, starting at 0.
+   * @throws {InvalidValueError} The name is empty, the value not a number or the step invalid.
+   */
+  scalar(name: string, value: number, options: { step?: number } = {}): void {
+    let field = this.#scalarNames.get(name);
+    if (field === undefined) {
+      if (typeof name !== "string" || name === "" || CONTROL.test(name)) {
+        throw new InvalidValueError(
+          `Cannot log scalar ${
+            JSON.stringify(name)
+          }: the name is empty or not text or holds control characters, expected a non-empty name`,
+        );
+      }
+      field = quoteCsvField(name);
+      this.#scalarNames.set(name, field);
+    }
+    if (typeof value !== "number") {
+      throw new InvalidValueError(
+        `Cannot log scalar "${name}": value ${
+          JSON.stringify(value)
+        } is a ${typeof value}, expected a number`,
+      );
+    }
+    const step = options.step ?? this.#nextStep.get(name) ?? 0;
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new InvalidValueError(
+        `Cannot log scalar "${name}": step ${step} is not valid, expected a non-negative integer`,
+      );
+    }
+    this.#nextStep.set(name, step + 1);
+    const time = ((performance.now() - this.#startedAt) / 1000).toFixed(6);
+    const row = `${step},${field},${formatCsvNumber(value)},${time}\n`;
+    if (this.#scalars?.isOpen) {
+      this.#scalars.write(row);
+    } else {
+      const path = this.#dataFile(`Cannot log scalar "${name}"`, "scalars", ".csv");
+      if (this.status === "initialized") {
+        this.#scalars = new BufferedAppender(path, SCALARS_HEADER);
+        this.#scalars.write(row);
+      } else {
+        appendText(path, exists(path) ? row : SCALARS_HEADER + row);
+      }
+    }
+  }
+
+  /**
+   * Writes the buffered lines of `log.txt` and `data/scalars.csv` to disk
+   * now. Lines are otherwise written at least once a second and when the
+   * run ends; call this before another program reads the files mid-run.
+   */
+  flush(): void {
+    this.#log?.flush();
+    this.#scalars?.flush();
+  }
+
   /** Marks the run complete: writes metadata, closes the log, calls `onFinish`. */
   markComplete(): void {
     this.#finish("complete", undefined);
@@ -432,27 +747,77 @@ export class Logbook implements Disposable, AsyncDisposable {
     if (reason === undefined) this.info(`Run complete in ${runtime.toFixed(3)} s`);
     else this.error(`Run failed: ${reason}`);
     this.#log?.close();
-    this.#log = undefined;
-    this.#metadata.status = status;
-    this.#metadata.end_time = new Date().toISOString();
-    this.#metadata.runtime_sec = runtime;
-    if (reason === undefined) delete this.#metadata.failure_reason;
-    else this.#metadata.failure_reason = reason;
-    this.#writeMetadata();
+    this.#scalars?.close();
+    let problem: string | undefined;
+    guarded(() => {
+      this.#metadata.status = status;
+      this.#metadata.end_time = new Date().toISOString();
+      this.#metadata.runtime_sec = runtime;
+      if (reason === undefined) delete this.#metadata.failure_reason;
+      else this.#metadata.failure_reason = reason;
+      const experiment = this.#experiment;
+      if (experiment === undefined) {
+        this.#writeMetadata();
+      } else {
+        // The final metadata and the index row change together, under the
+        // experiment's lock: see _run_index.ts.
+        withFileLock(experimentLockPath(experiment.dir), () => {
+          this.#writeMetadata();
+          problem = recordRun(experiment.dir, this.path, {
+            runId: this.runId,
+            status,
+            params: this.#params,
+            metadata: this.#metadata,
+          }, experiment.hasRow);
+        });
+        experiment.hasRow = true;
+      }
+      unwatchRun(this.path);
+    });
+    if (problem !== undefined) this.warning(`Index row has no metrics: ${problem}`);
     this.#onFinish?.(this);
   }
 
   #write(level: Level, message: string): void {
     const text = String(message).replaceAll("\r", "\\r").replaceAll("\n", "\\n");
     const line = `[${new Date().toISOString()}] ${level} ${text}\n`;
-    const path = join(this.path, "log.txt");
-    if (this.status !== "initialized") {
+    if (this.#log?.isOpen) {
+      this.#log.write(line);
+    } else if (this.status === "initialized") {
+      this.#log = new BufferedAppender(join(this.path, "log.txt"));
+      this.#log.write(line);
+    } else {
       // After the run finished, lines go straight to disk: no handle stays open.
-      appendText(path, line);
-      return;
+      appendText(join(this.path, "log.txt"), line);
     }
-    this.#log ??= Deno.openSync(path, { append: true, create: true });
-    writeAll(this.#log, encoder.encode(line));
+  }
+
+  // Checks the name, creates data/ and returns the file's path.
+  #dataFile(action: string, name: string, extension: string): string {
+    assertFileName(action, "name", name);
+    const dir = join(this.path, "data");
+    ensureDir(dir);
+    return join(dir, withExtension(name, extension));
+  }
+
+  #plotFile(name: string, extension: string): string {
+    const dir = join(this.path, "plots");
+    ensureDir(dir);
+    return join(dir, `${name}.${extension}`);
+  }
+
+  async #plotSpec(name: string, spec: JsonValue, formats: SpecFormat[]): Promise<string[]> {
+    // Render first: an invalid spec then leaves no file at all.
+    const svg = formats.includes("svg")
+      ? await renderVegaLiteSvg(spec as { [key: string]: JsonValue }, name)
+      : undefined;
+    const files = formats.map((format) => {
+      const file = this.#plotFile(name, format);
+      writeFileAtomic(file, format === "svg" ? svg! : formatJson(spec));
+      return file;
+    });
+    this.info(`Saved plot ${name} (${formats.join("/")}) in plots/`);
+    return files;
   }
 
   #writeArtifact(name: string, data: string | Uint8Array): string {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { NumericArray } from "./npy.ts";
+
 /**
  * A value that can be written to a JSON file: what params, metadata and
  * metrics are made of. Metrics and artifacts may also hold `NaN` and
@@ -49,3 +51,43 @@ export type Params = { [key: string]: JsonValue };
  * ```
  */
 export type RunStatus = "initialized" | "complete" | "failed";
+
+/**
+ * A run's status as readers report it: {@linkcode RunStatus}, or
+ * `"crashed"` for a run whose file still says `"initialized"` but whose
+ * process is gone (same host: no process with its pid; other host: its
+ * heartbeat stopped more than a minute ago).
+ *
+ * @example Usage
+ * ```ts
+ * import type { RunState } from "@notata/core";
+ *
+ * const state: RunState = "crashed";
+ * ```
+ */
+export type RunState = RunStatus | "crashed";
+
+/**
+ * One column of a table given to {@linkcode Logbook.frame}: a typed array
+ * (its dtype is kept), plain numbers (float64), strings or booleans.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FrameColumn } from "@notata/core";
+ *
+ * const column: FrameColumn = new Float32Array([0.5, 0.25]);
+ * ```
+ */
+export type FrameColumn = NumericArray | readonly string[] | readonly boolean[];
+
+/**
+ * A table as named columns of equal length.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FrameColumns } from "@notata/core";
+ *
+ * const table: FrameColumns = { t: [0, 0.1, 0.2], x: new Float64Array([1, 0.99, 0.96]) };
+ * ```
+ */
+export type FrameColumns = { readonly [name: string]: FrameColumn };

@@ -39,8 +39,12 @@ Deno.test("every bare specifier imported by the code is in the import maps", () 
       if (entry.isDirectory && !entry.name.startsWith(".") && entry.name !== "outputs") visit(path);
       if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
       const text = Deno.readTextFileSync(path);
-      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"([^".][^"]*)"/g)) {
-        if (!/^(npm|jsr|node|https?):/.test(match[1])) used.add(match[1]);
+      // Static imports and re-exports start a line; dynamic ones are `import("...")`.
+      const imports =
+        /^\s*(?:import|export)\b[^;"]*?\bfrom\s*"([^".][^"]*)"|^\s*import\s*"([^".][^"]*)"|\bimport\(\s*"([^".][^"]*)"/gm;
+      for (const match of text.matchAll(imports)) {
+        const specifier = match[1] ?? match[2] ?? match[3];
+        if (!/^(npm|jsr|node|https?):/.test(specifier)) used.add(specifier);
       }
     }
   };

@@ -68,7 +68,8 @@ Deno.test("Experiment sweep from the spec lays out one directory per run", () =>
   assertEquals(readJson(join(run, "params.json")), { dt: 0.001, omega: 1 });
   assertEquals(readJson(join(run, "metadata.json")).status, "complete");
   assertEquals(readJson(join(run, "artifacts", "metrics.json")), { final_energy: 0.993 });
-  assertEquals(listDir(exp.dir), ["index.csv", "index.schema.json", "runs"]);
+  // `.index.lock` is the cross-process lock; hidden so listings show the data.
+  assertEquals(listDir(exp.dir), [".index.lock", "index.csv", "index.schema.json", "runs"]);
   assertEquals(indexRunIds(exp).length, 4);
 });
 
@@ -98,17 +99,19 @@ Deno.test("Experiment.add with skipExisting resumes a failed run and keeps its f
   assertEquals(indexRunIds(exp), ["sweep_omega_1"]);
 });
 
-Deno.test("Experiment.add with skipExisting resumes a run that never finished", () => {
+Deno.test("Experiment.add with skipExisting resumes a crashed run", () => {
   using exp = new TemporaryExperiment("sweep");
   const first = exp.add({ omega: 1 })!;
-  // Simulate a crashed process: the run stays initialized on disk.
-  const crashedMeta = Deno.readTextFileSync(join(first.path, "metadata.json"));
+  // Simulate a crashed process: the run stays initialized on disk, owned by
+  // a pid above Linux's maximum, so no such process exists.
+  const crashedMeta = { ...readJson(join(first.path, "metadata.json")), pid: 2 ** 22 + 1 };
   first.markComplete();
-  Deno.writeTextFileSync(join(first.path, "metadata.json"), crashedMeta);
+  Deno.writeTextFileSync(join(first.path, "metadata.json"), JSON.stringify(crashedMeta));
+  assertEquals(exp.statusOf({ omega: 1 }), "crashed");
   const again = exp.add({ omega: 1 }, { skipExisting: true })!;
   again.markComplete();
   const meta = readJson(join(again.path, "metadata.json"));
-  assertEquals((meta.attempts as Record<string, unknown>[])[0].status, "initialized");
+  assertEquals((meta.attempts as Record<string, unknown>[])[0].status, "crashed");
   assertEquals(indexRunIds(exp), ["sweep_omega_1"]);
 });
 

@@ -127,6 +127,8 @@ Deno.test("new Logbook writes metadata.json with status initialized and no end t
       start_time: startTime,
       end_time: null,
       runtime_sec: null,
+      pid: Deno.pid,
+      hostname: Deno.hostname(),
     });
     assertEquals(run.status, "initialized");
     assertEquals(run.getMeta(), meta);
@@ -725,6 +727,7 @@ Deno.test("overwrite: true removes the old run directory and starts afresh", () 
     assertFalse("attempts" in meta);
     assertFalse("failure_reason" in meta);
     assertEquals(readJson(join(second.path, "params.json")), { omega: 2 });
+    second.flush();
     const bodies = readLogLines(second.path).map(body);
     assertEquals(bodies, ["INFO Run started"]);
   } finally {
@@ -755,6 +758,7 @@ Deno.test("resume: true on a failed run records the attempt and keeps the log", 
     assertEquals(meta.runtime_sec, null);
     assertFalse("failure_reason" in meta);
 
+    second.flush();
     const log = Deno.readTextFileSync(join(second.path, "log.txt"));
     assert(log.startsWith(oldLog), "log.txt keeps the old lines");
     const added = log.slice(oldLog.length).split("\n").filter((line) => line !== "");

@@ -1,0 +1,60 @@
+// Copyright 2026 the notata authors. MIT license.
+// The watchdog thread (see _watchdog.ts): heartbeats for open runs, and on
+// SIGINT/SIGTERM, marks them failed and lets the signal end the process.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { join } from "@std/path";
+import { writeFileAtomic } from "./_files.ts";
+import { failOpenRun, type WatchedRun } from "./_interrupt.ts";
+import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS } from "./_liveness.ts";
+import {
+  FREE,
+  INTERRUPTING,
+  MAIN,
+  MUTEX,
+  SENT,
+  SIGNALS,
+  type WatchdogMessage,
+} from "./_watchdog.ts";
+
+const shared = new Int32Array((workerData as { memory: SharedArrayBuffer }).memory);
+const runs = new Map<string, WatchedRun>();
+let received = 0;
+
+parentPort!.on("message", (message: WatchdogMessage) => {
+  received++;
+  if ("open" in message) runs.set(message.open.path, message.open);
+  else runs.delete(message.close);
+});
+
+// The interval also keeps this thread alive: a signal listener alone does not.
+setInterval(() => {
+  const now = `${new Date().toISOString()}\n`;
+  for (const run of runs.values()) {
+    try {
+      writeFileAtomic(join(run.path, HEARTBEAT_FILE), now);
+    } catch {
+      // The run directory was removed (a temporary experiment): nothing to keep alive.
+    }
+  }
+}, HEARTBEAT_INTERVAL_MS);
+
+async function onSignal(signal: Deno.Signal): Promise<void> {
+  while (Atomics.compareExchange(shared, MUTEX, FREE, INTERRUPTING) !== FREE) {
+    Atomics.wait(shared, MUTEX, MAIN, 50);
+  }
+  // The main thread sends nothing now; let the messages still queued arrive.
+  while (received < Atomics.load(shared, SENT)) await new Promise((done) => setTimeout(done, 1));
+  for (const run of runs.values()) {
+    try {
+      failOpenRun(run, `interrupted (${signal})`);
+    } catch {
+      // One run's broken directory must not keep the others unmarked.
+    }
+  }
+  for (const [each, listener] of listeners) Deno.removeSignalListener(each, listener);
+  Deno.kill(Deno.pid, signal);
+}
+
+const listeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
+for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
