@@ -21,6 +21,9 @@ import { SWEEP_NAME, sweepMetrics, sweepParams } from "./sweep.ts";
 export interface MemorySample {
   runs: number;
   rssMb: number;
+  /** The V8 heap's size: what it reserved. */
+  heapTotalMb: number;
+  /** What lives on the V8 heap after a GC: the figure that shows a leak. */
   heapMb: number;
 }
 
@@ -56,8 +59,13 @@ export function runGrowthSweep(ctx: BenchContext, dir: string): GrowthSweep {
     finishMs[i] = performance.now() - finishStart;
     if (memorySamples.includes(i + 1)) {
       gcForced = collectGarbage();
-      const { rss, heapUsed } = Deno.memoryUsage();
-      memory.push({ runs: i + 1, rssMb: rss / MB, heapMb: heapUsed / MB });
+      const { rss, heapTotal, heapUsed } = Deno.memoryUsage();
+      memory.push({
+        runs: i + 1,
+        rssMb: rss / MB,
+        heapTotalMb: heapTotal / MB,
+        heapMb: heapUsed / MB,
+      });
       progress(
         `long sweep: ${i + 1} runs, rss ${(rss / MB).toFixed(1)} MB, heap ${
           (heapUsed / MB).toFixed(1)
@@ -80,9 +88,9 @@ export function growthRows(ctx: BenchContext, sweep: GrowthSweep): Row[] {
   const lastSample = sweep.memory.at(-1)!;
   const heapRatio = lastSample.heapMb / firstSample.heapMb;
   const samples = sweep.memory.map((sample) =>
-    `${sample.runs.toLocaleString("en-US")} runs: rss ${sample.rssMb.toFixed(1)} MB, heap ${
-      sample.heapMb.toFixed(1)
-    } MB`
+    `${sample.runs.toLocaleString("en-US")} runs: rss ${sample.rssMb.toFixed(1)}, heap total ${
+      sample.heapTotalMb.toFixed(1)
+    }, used ${sample.heapMb.toFixed(1)} MB`
   );
   return [
     {
@@ -120,10 +128,11 @@ export function growthRows(ctx: BenchContext, sweep: GrowthSweep): Row[] {
         sweep.gcForced ? "after a forced GC" : "(no --expose-gc: without a forced GC)"
       } at ${samples.join("; ")}; rss last/first ${
         (lastSample.rssMb / firstSample.rssMb).toFixed(2)
-      }×`,
+      }× (rss follows the heap total, which V8 sizes to the allocation rate; used heap is what a leak grows)`,
       extra: {
         sampleRuns: sweep.memory.map((sample) => sample.runs),
         rssMb: sweep.memory.map((sample) => sample.rssMb),
+        heapTotalMb: sweep.memory.map((sample) => sample.heapTotalMb),
         heapMb: sweep.memory.map((sample) => sample.heapMb),
         rssRatio: lastSample.rssMb / firstSample.rssMb,
         gcForced: sweep.gcForced,

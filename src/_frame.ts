@@ -4,7 +4,6 @@
 // leaves no file.
 
 import type { DataFrame } from "nodejs-polars";
-import { writeFileAtomic } from "./_files.ts";
 import { loadPolars } from "./_polars.ts";
 import { InvalidValueError } from "./errors.ts";
 import type { FrameColumn, FrameColumns } from "./types.ts";
@@ -12,7 +11,8 @@ import type { FrameColumn, FrameColumns } from "./types.ts";
 function describe(column: unknown): string {
   if (Array.isArray(column)) return "an array of mixed or unsupported values";
   if (ArrayBuffer.isView(column)) return `a ${column.constructor.name}`;
-  return column === null ? "null" : `a ${typeof column}`;
+  if (column === null || column === undefined) return String(column);
+  return typeof column === "object" ? "an object" : `a ${typeof column}`;
 }
 
 const TYPED_ARRAYS = [
@@ -68,7 +68,9 @@ export function assertFrameColumns(action: string, columns: FrameColumns): numbe
       first = name;
     } else if (column.length !== rows) {
       throw new InvalidValueError(
-        `${action}: column "${name}" has ${column.length} rows but column "${first}" has ${rows}, expected columns of equal length`,
+        `${action}: column "${name}" has ${column.length} ${
+          column.length === 1 ? "row" : "rows"
+        } but column "${first}" has ${rows}, expected columns of equal length`,
       );
     }
   }
@@ -82,11 +84,10 @@ export function isDataFrame(value: unknown): value is DataFrame {
     typeof (value as { getColumns?: unknown }).getColumns === "function";
 }
 
-/** Writes a table as Parquet at `path`, atomically. */
-export async function writeParquet(path: string, table: FrameColumns | DataFrame): Promise<void> {
+/** A table as the bytes of a Parquet file. */
+export async function toParquet(table: FrameColumns | DataFrame): Promise<Uint8Array> {
   const frame = isDataFrame(table) ? table : await toDataFrame(table);
-  // Polars writes to a buffer; the atomic rename then publishes it whole.
-  writeFileAtomic(path, new Uint8Array(frame.writeParquet()));
+  return new Uint8Array(frame.writeParquet());
 }
 
 async function toDataFrame(columns: FrameColumns): Promise<DataFrame> {

@@ -31,9 +31,25 @@ function describe(value: unknown): string | undefined {
   return undefined;
 }
 
+const WELL_FORMED = "well-formed Unicode text";
+
+/**
+ * The first lone surrogate in `text`, escaped as `\ud800`, or `undefined`
+ * when `text` is well-formed. A lone surrogate is a valid JavaScript string
+ * but has no UTF-8 encoding: files would hold U+FFFD in its place.
+ */
+export function loneSurrogate(text: string): string | undefined {
+  if (text.isWellFormed()) return undefined;
+  // By code point, a surrogate pair is one two-unit string; a lone one, one unit.
+  const lone = Array.from(text).find((char) =>
+    char.length === 1 && char >= "\ud800" && char <= "\udfff"
+  )!;
+  return `\\u${lone.charCodeAt(0).toString(16)}`;
+}
+
 /**
  * Throws an {@linkcode InvalidValueError} unless `value` is a JSON value made
- * of plain objects, arrays, strings, booleans, null and numbers.
+ * of plain objects, arrays, well-formed strings, booleans, null and numbers.
  */
 export function assertJsonValue(
   path: string,
@@ -43,22 +59,25 @@ export function assertJsonValue(
 ): asserts value is JsonValue {
   const fail = (problem: string, accepted = "a JSON value"): never => {
     throw new InvalidValueError(
-      `${options.action}: ${options.noun} "${path}" is ${problem}, expected ${accepted}`,
+      `${options.action}: ${options.noun} "${path}" ${problem}, expected ${accepted}`,
     );
   };
-  if (value === null || typeof value === "string" || typeof value === "boolean") {
+  if (typeof value === "string") {
+    const lone = loneSurrogate(value);
+    if (lone !== undefined) fail(`holds a lone surrogate (${lone})`, WELL_FORMED);
     return;
   }
+  if (value === null || typeof value === "boolean") return;
   if (typeof value === "number") {
     if (!Number.isFinite(value) && !options.allowNonFinite) {
-      fail(String(value), "a finite number");
+      fail(`is ${value}`, "a finite number");
     }
     return;
   }
   const kind = describe(value);
-  if (kind !== undefined) fail(kind);
+  if (kind !== undefined) fail(`is ${kind}`);
   const object = value as object;
-  if (ancestors.includes(object)) fail("a circular reference");
+  if (ancestors.includes(object)) fail("is a circular reference");
   const prototype = Object.getPrototypeOf(object);
   if (Array.isArray(object)) {
     ancestors.push(object);
@@ -72,12 +91,16 @@ export function assertJsonValue(
   if (prototype !== Object.prototype && prototype !== null) {
     const name = prototype?.constructor?.name ?? "unknown";
     fail(
-      `an instance of ${name}`,
+      `is an instance of ${name}`,
       "a JSON value (plain object, array, string, number, boolean or null)",
     );
   }
   ancestors.push(object);
   for (const [key, item] of Object.entries(object)) {
+    const lone = loneSurrogate(key);
+    if (lone !== undefined) {
+      fail(`has key ${JSON.stringify(key)}, which holds a lone surrogate (${lone})`, WELL_FORMED);
+    }
     assertJsonValue(`${path}.${key}`, item, options, ancestors);
   }
   ancestors.pop();
@@ -86,18 +109,21 @@ export function assertJsonValue(
 /**
  * Orders strings by Unicode code point, as Python's `sort_keys` does; plain
  * `sort()` compares UTF-16 code units, which puts astral characters (stored
- * as surrogates, 0xD800-0xDFFF) before U+E000-U+FFFF.
+ * as surrogate pairs, 0xD800-0xDFFF) before U+E000-U+FFFF. A lone surrogate
+ * counts as its own code point, as in Python.
  */
 function compareCodePoints(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
-    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
-    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
-    return x - y;
+    if (a.charCodeAt(i) === b.charCodeAt(i)) continue;
+    // The strings may first differ in the low half of a pair: compare the
+    // code points that start one unit earlier, then (both lone) these ones.
+    const high = a.charCodeAt(i - 1);
+    if (i > 0 && high >= 0xd800 && high <= 0xdbff) {
+      const before = a.codePointAt(i - 1)! - b.codePointAt(i - 1)!;
+      if (before !== 0) return before;
+    }
+    return a.codePointAt(i)! - b.codePointAt(i)!;
   }
   return a.length - b.length;
 }
@@ -109,25 +135,74 @@ function formatNumber(value: number): string {
   return JSON.stringify(value);
 }
 
-function write(value: JsonValue, indent: string): string {
+// `indent` undefined writes compact JSON: no whitespace at all.
+function write(value: JsonValue, indent: string | undefined): string {
   if (value === null || typeof value !== "object") {
     return typeof value === "number" ? formatNumber(value) : JSON.stringify(value);
   }
-  const inner = indent + "  ";
+  const inner = indent === undefined ? undefined : indent + "  ";
+  const [open, separator, close, colon] = inner === undefined
+    ? ["", ",", "", ":"]
+    : [`\n${inner}`, `,\n${inner}`, `\n${indent}`, ": "];
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    const items = value.map((item) => inner + write(item, inner));
-    return `[\n${items.join(",\n")}\n${indent}]`;
+    const items = value.map((item) => write(item, inner));
+    return `[${open}${items.join(separator)}${close}]`;
   }
   const keys = Object.keys(value).sort(compareCodePoints);
   if (keys.length === 0) return "{}";
-  const items = keys.map((key) => `${inner}${JSON.stringify(key)}: ${write(value[key], inner)}`);
-  return `{\n${items.join(",\n")}\n${indent}}`;
+  const items = keys.map((key) => `${JSON.stringify(key)}${colon}${write(value[key], inner)}`);
+  return `{${open}${items.join(separator)}${close}}`;
 }
 
 /** Formats a JSON value with sorted keys and a 2-space indent, newline-terminated. */
 export function formatJson(value: JsonValue): string {
   return write(value, "") + "\n";
+}
+
+/**
+ * Formats a JSON value on one line without whitespace, keys sorted and
+ * non-finite numbers as `NaN` / `Infinity` / `-Infinity`, as Python's
+ * `json.dumps(value, separators=(",", ":"), sort_keys=True)` writes it: the
+ * canonical text of a value, the same for any key order.
+ */
+export function formatJsonCompact(value: JsonValue): string {
+  return write(value, undefined);
+}
+
+/** One leaf of a flattened object: its dotted name and the keys that lead to it. */
+export interface FlatEntry {
+  /** The keys joined with ".": the index column name. */
+  name: string;
+  /** The keys from the top-level object down to the value. */
+  path: string[];
+  /** The value: a scalar, an array or an empty object. */
+  value: JsonValue;
+}
+
+/**
+ * Flattens nested plain objects into dotted names, as index columns are
+ * named: `{ loss: { train: 1 } }` gives `loss.train`. Arrays and empty
+ * objects are leaves. Two paths can give one name (`{ "a.b": 1, a: { b: 2 } }`):
+ * every leaf is returned, so callers can see both.
+ */
+export function flattenObject(
+  object: { [key: string]: JsonValue },
+  path: string[] = [],
+  into: FlatEntry[] = [],
+): FlatEntry[] {
+  for (const [key, value] of Object.entries(object)) {
+    const keys = [...path, key];
+    if (
+      value !== null && typeof value === "object" && !Array.isArray(value) &&
+      Object.keys(value).length > 0
+    ) {
+      flattenObject(value, keys, into);
+    } else {
+      into.push({ name: keys.join("."), path: keys, value });
+    }
+  }
+  return into;
 }
 
 const NON_FINITE_TOKEN = /"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g;

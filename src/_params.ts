@@ -1,11 +1,11 @@
 // Copyright 2026 the notata authors. MIT license.
 // Params are checked whole before a run touches the disk.
 
-import { assertJsonValue } from "./_json.ts";
+import { assertJsonValue, flattenObject, loneSurrogate } from "./_json.ts";
 import { CONTROL } from "./_names.ts";
 import { InvalidValueError } from "./errors.ts";
 import { RESERVED_COLUMNS } from "./index_csv.ts";
-import type { Params } from "./types.ts";
+import type { JsonValue, Params } from "./types.ts";
 
 /** Throws an {@linkcode InvalidValueError} unless `params` can be stored and indexed. */
 export function assertParams(action: string, params: unknown): asserts params is Params {
@@ -24,6 +24,14 @@ export function assertParams(action: string, params: unknown): asserts params is
         } is empty or has a control character, expected a printable name`,
       );
     }
+    const lone = loneSurrogate(key);
+    if (lone !== undefined) {
+      throw new InvalidValueError(
+        `${action}: param name ${
+          JSON.stringify(key)
+        } holds a lone surrogate (${lone}), expected well-formed Unicode text`,
+      );
+    }
     if (RESERVED_COLUMNS.includes(key)) {
       throw new InvalidValueError(
         `${action}: param "${key}" is a reserved index column, expected a name other than ${
@@ -32,5 +40,34 @@ export function assertParams(action: string, params: unknown): asserts params is
       );
     }
     assertJsonValue(key, value, { action, noun: "param", allowNonFinite: false });
+  }
+  assertDistinctColumns(action, { params: params as Params });
+}
+
+/**
+ * Throws an {@linkcode InvalidValueError} unless the leaves of `objects`
+ * (JSON values, keyed by what the message calls them: `params`, `metrics`)
+ * all get index columns of their own. Nested keys are joined with "." into
+ * one column name, so `{ "a.b": 1, a: { b: 2 } }` would write two values to
+ * the column `a.b`.
+ */
+export function assertDistinctColumns(
+  action: string,
+  objects: { [root: string]: { [key: string]: JsonValue } },
+): void {
+  const spellings = new Map<string, string>();
+  for (const [root, object] of Object.entries(objects)) {
+    for (const { name, path } of flattenObject(object)) {
+      const spelling = root + path.map((key) => `[${JSON.stringify(key)}]`).join("");
+      const first = spellings.get(name);
+      if (first !== undefined) {
+        throw new InvalidValueError(
+          `${action}: ${first} and ${spelling} are both index column ${
+            JSON.stringify(name)
+          }, expected names that stay distinct when nested keys are joined with "."`,
+        );
+      }
+      spellings.set(name, spelling);
+    }
   }
 }

@@ -3,9 +3,9 @@
 // --allow-sys and takes noticeable time to load: it is imported only when a
 // DataFrame is asked for, so logging never pays for it.
 
-import type { DataFrame, Expr } from "nodejs-polars";
-import { NotataError } from "./errors.ts";
-import type { IndexColumn } from "./index_csv.ts";
+import type { DataFrame, Series } from "nodejs-polars";
+import { InvalidValueError, NotataError } from "./errors.ts";
+import type { ColumnType, IndexColumn } from "./index_csv.ts";
 
 type Polars = typeof import("nodejs-polars")["default"];
 
@@ -28,19 +28,21 @@ export function loadPolars(): Promise<Polars> {
   return loading;
 }
 
-function castExpression(pl: Polars, column: IndexColumn): Expr {
-  const cell = pl.col(column.name);
-  switch (column.type) {
+function castColumn(pl: Polars, series: Series, type: ColumnType | undefined): Series {
+  switch (type) {
     case "int":
-      return cell.cast(pl.Int64);
+      return series.cast(pl.Int64);
     case "float":
-      return cell.cast(pl.Float64);
+      return series.cast(pl.Float64);
     case "bool":
-      return pl.when(cell.eq(pl.lit("true"))).then(pl.lit(true))
-        .when(cell.eq(pl.lit("false"))).then(pl.lit(false))
-        .otherwise(pl.lit(null)).alias(column.name);
+      // Polars cannot cast text to Boolean.
+      return pl.Series(
+        series.name,
+        series.toArray().map((cell) => cell === "true" ? true : cell === "false" ? false : null),
+        pl.Bool,
+      );
     default:
-      return cell;
+      return series;
   }
 }
 
@@ -63,10 +65,42 @@ export async function readIndexFrame(
   }
   if (columns === undefined) return pl.readCSV(text);
   const frame = pl.readCSV(text, { inferSchemaLength: 0 });
-  const present = new Set(frame.columns);
-  return frame.withColumns(
-    ...columns.filter((column) => present.has(column.name)).map((column) =>
-      castExpression(pl, column)
-    ),
+  // nodejs-polars 0.25.2 leaves a quoted header field's quotes doubled (`a""b`
+  // for `a"b`): when the record covers every column, it names them, by position.
+  if (frame.width === columns.length) frame.columns = columns.map((column) => column.name);
+  const types = new Map(columns.map((column) => [column.name, column.type]));
+  // Cast as Series, never through pl.col(name), which reads "*" as every
+  // column and "^…$" as a regex.
+  const cast = pl.DataFrame(
+    frame.getColumns().map((series) => castColumn(pl, series, types.get(series.name))),
   );
+  cast.columns = frame.columns; // pl.DataFrame renames a column "" to "column_1"
+  return cast;
+}
+
+/**
+ * The rows of an index frame whose columns equal all the given values
+ * (`null` matches empty cells), compared as Polars compares a column with a
+ * literal. Columns are found by their exact name, never as a pattern.
+ */
+export async function selectRows(
+  frame: DataFrame,
+  filter: { [column: string]: string | number | boolean | null },
+): Promise<DataFrame> {
+  for (const name of Object.keys(filter)) {
+    if (!frame.columns.includes(name)) {
+      throw new InvalidValueError(
+        `Cannot select runs: column ${JSON.stringify(name)} is not in the index, expected one of ${
+          frame.columns.map((column) => JSON.stringify(column)).join(", ")
+        }`,
+      );
+    }
+  }
+  const pl = await loadPolars();
+  let rows = frame;
+  for (const [name, value] of Object.entries(filter)) {
+    const column = rows.getColumn(name);
+    rows = rows.filter(value === null ? column.isNull() : column.eq(pl.Series([value])));
+  }
+  return rows;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatJson, parseJson } from "./_json.ts";
+import { flattenObject, formatJson, formatJsonCompact, parseJson } from "./_json.ts";
 import {
   formatCsvNumber,
   joinCsvRecord,
@@ -27,9 +27,10 @@ import type { JsonValue, RunState } from "./types.ts";
 
 /**
  * The type of the values a column was given. `int` and `float` are both
- * numbers; a column given both is `float`. `json` holds arrays, written as
- * JSON text. `empty` has seen no value yet. A column given values of
- * different kinds is `string`.
+ * numbers; a column given both is `float`. `int` is a safe integer
+ * (|v| < 2^53): larger whole numbers are `float`, as JavaScript holds them.
+ * `json` holds arrays and empty objects, written as JSON text. `empty` has
+ * seen no value yet. A column given values of different kinds is `string`.
  *
  * @example Usage
  * ```ts
@@ -129,7 +130,9 @@ interface IndexSchema {
 function typeOf(value: JsonValue): ColumnType {
   switch (typeof value) {
     case "number":
-      return Number.isInteger(value) ? "int" : "float";
+      // Beyond 2^53 a whole number is a rounded float; its text ("1e+21",
+      // "-9223372036854776000") may not fit Int64, but always reads as Float64.
+      return Number.isSafeInteger(value) ? "int" : "float";
     case "boolean":
       return "bool";
     case "string":
@@ -146,40 +149,20 @@ function widen(a: ColumnType, b: ColumnType): ColumnType {
   return "string";
 }
 
-/**
- * Flattens nested plain objects into dotted keys:
- * `{ loss: { train: 1 } }` becomes `{ "loss.train": 1 }`. Arrays stay whole.
- */
-function flattenObject(
-  object: { [key: string]: JsonValue },
-  prefix = "",
-  into: Map<string, JsonValue> = new Map(),
-): Map<string, JsonValue> {
-  for (const [key, value] of Object.entries(object)) {
-    const name = prefix + key;
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      flattenObject(value, `${name}.`, into);
-    } else {
-      into.set(name, value);
-    }
-  }
-  return into;
-}
-
 function formatCell(value: JsonValue | undefined): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "number") return formatCsvNumber(value);
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
+  return formatJsonCompact(value);
 }
 
 function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
   const cells = new Map<string, [ColumnRole, JsonValue]>();
   cells.set("run_id", ["id", row.runId]);
-  for (const [name, value] of flattenObject(row.params)) cells.set(name, ["param", value]);
+  for (const { name, value } of flattenObject(row.params)) cells.set(name, ["param", value]);
   cells.set("status", ["status", row.status]);
-  for (const [name, value] of flattenObject(row.metrics)) {
+  for (const { name, value } of flattenObject(row.metrics)) {
     if (!cells.has(name)) cells.set(name, ["metric", value]);
   }
   cells.set("runtime_sec", ["extra", row.runtimeSec]);

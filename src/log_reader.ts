@@ -11,12 +11,13 @@ import { parse as parseYaml } from "@std/yaml";
 import { basename, join } from "@std/path";
 import { exists, readTextIfExists } from "./_files.ts";
 import { parseJson, readJsonObject } from "./_json.ts";
+import { runState } from "./_liveness.ts";
 import { assertRelativePath } from "./_names.ts";
 import { NpzArchive } from "./_npz.ts";
 import { loadPolars } from "./_polars.ts";
 import { FileFormatError, MissingEntryError } from "./errors.ts";
 import { type NdArray, readNpyFile } from "./npy.ts";
-import type { JsonValue, Params } from "./types.ts";
+import type { JsonValue, Params, RunState } from "./types.ts";
 
 /** What a run directory holds, for messages about paths that are not one. */
 const RUN_LAYOUT =
@@ -189,11 +190,13 @@ export class LogReader {
 
   /**
    * The run's status, from `metadata.json`: `"initialized"` while it runs,
-   * then `"complete"` or `"failed"`; `"unknown"` when the file has none.
+   * then `"complete"` or `"failed"`; `"crashed"` when it says
+   * `"initialized"` but its process is gone (see {@linkcode RunState});
+   * `"unknown"` when the file has no status.
    */
-  get status(): string {
-    const status = this.meta.status;
-    return typeof status === "string" ? status : "unknown";
+  get status(): RunState | "unknown" {
+    const meta = this.meta;
+    return typeof meta.status === "string" ? runState(this.path, meta) : "unknown";
   }
 
   /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, join } from "@std/path";
+import { join } from "@std/path";
 import { assertJsonValue, formatJson, parseJson } from "./_json.ts";
 import { assertFileName, assertRelativePath, CONTROL } from "./_names.ts";
 import type { DataFrame } from "nodejs-polars";
@@ -19,9 +19,9 @@ import {
   readTextIfExists,
   writeFileAtomic,
 } from "./_files.ts";
-import { assertFrameColumns, isDataFrame, writeParquet } from "./_frame.ts";
+import { assertFrameColumns, isDataFrame, toParquet } from "./_frame.ts";
 import { encodeNpz } from "./_npz.ts";
-import { assertSpecFormats, imageExtension, type SpecFormat } from "./_plot.ts";
+import { assertSpecFormats, imageExtension } from "./_plot.ts";
 import { isVegaLiteSpec, renderVegaLiteSvg } from "./_vega.ts";
 import { hostname, runState } from "./_liveness.ts";
 import { withFileLock } from "./_lock.ts";
@@ -41,7 +41,7 @@ import {
 } from "./_uncaught.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
 import { RESERVED_COLUMNS } from "./index_csv.ts";
-import { assertParams } from "./_params.ts";
+import { assertDistinctColumns, assertParams } from "./_params.ts";
 import type { FrameColumns, JsonValue, Params, RunStatus } from "./types.ts";
 
 /**
@@ -108,7 +108,7 @@ export interface PlotOptions {
    * packages, loaded on first use); `"json"` saves the spec itself.
    * Default `["svg", "json"]`.
    */
-  formats?: readonly SpecFormat[];
+  formats?: readonly ("svg" | "json")[];
 }
 
 const SCALARS_HEADER = "step,name,value,time\n";
@@ -128,6 +128,23 @@ const MANAGED_METADATA = [
 
 function withExtension(name: string, extension: string): string {
   return name.endsWith(extension) ? name : name + extension;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value !== "object" || value === null) {
+    return typeof value === "string" ? JSON.stringify(value) : String(value);
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+// Checks a data file's name and returns it with its extension.
+function dataFileName(action: string, name: string, extension: string): string {
+  assertFileName(action, "name", name);
+  return withExtension(name, extension);
 }
 
 /**
@@ -466,10 +483,12 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} The shape does not hold the data, or the data is not numeric.
    */
   array(name: string, data: NumericArray, options: { shape?: readonly number[] } = {}): string {
-    const file = this.#dataFile(`Cannot write array ${JSON.stringify(name)}`, name, ".npy");
-    writeNpyFile(file, data, options.shape, `array ${JSON.stringify(name)}`);
-    this.info(`Saved array ${name} in data/${basename(file)}`);
-    return file;
+    const file = dataFileName(`Cannot write array ${JSON.stringify(name)}`, name, ".npy");
+    const path = this.#writeInto("data", file, (path) => {
+      writeNpyFile(path, data, options.shape, `array ${JSON.stringify(name)}`);
+    });
+    this.info(`Saved array ${name} in data/${file}`);
+    return path;
   }
 
   /**
@@ -501,10 +520,11 @@ export class Logbook implements Disposable, AsyncDisposable {
    */
   arrays(name: string, arrays: NamedArrays, options: { compressed?: boolean } = {}): string {
     const action = `Cannot write arrays ${JSON.stringify(name)}`;
-    const file = this.#dataFile(action, name, ".npz");
-    writeFileAtomic(file, encodeNpz(arrays, options.compressed ?? false, action));
-    this.info(`Saved arrays ${name} in data/${basename(file)}`);
-    return file;
+    const file = dataFileName(action, name, ".npz");
+    const archive = encodeNpz(arrays, options.compressed ?? false, action);
+    const path = this.#writeInto("data", file, (path) => writeFileAtomic(path, archive));
+    this.info(`Saved arrays ${name} in data/${file}`);
+    return path;
   }
 
   /**
@@ -530,10 +550,11 @@ export class Logbook implements Disposable, AsyncDisposable {
   async frame(name: string, table: FrameColumns | DataFrame): Promise<string> {
     const action = `Cannot write frame ${JSON.stringify(name)}`;
     if (!isDataFrame(table)) assertFrameColumns(action, table);
-    const file = this.#dataFile(action, name, ".parquet");
-    await writeParquet(file, table);
-    this.info(`Saved frame ${name} in data/${basename(file)}`);
-    return file;
+    const file = dataFileName(action, name, ".parquet");
+    const parquet = await toParquet(table);
+    const path = this.#writeInto("data", file, (path) => writeFileAtomic(path, parquet));
+    this.info(`Saved frame ${name} in data/${file}`);
+    return path;
   }
 
   /**
@@ -590,21 +611,14 @@ export class Logbook implements Disposable, AsyncDisposable {
     options: PlotOptions = {},
   ): string | Promise<string[]> {
     const action = `Cannot save plot ${JSON.stringify(name)}`;
-    assertFileName(action, "name", name);
     if (typeof image === "string" || image instanceof Uint8Array) {
-      const file = this.#plotFile(name, imageExtension(action, image));
-      writeFileAtomic(file, image);
-      this.info(`Saved plot ${name} in plots/${basename(file)}`);
-      return file;
+      assertFileName(action, "name", name);
+      const file = `${name}.${imageExtension(action, image)}`;
+      const path = this.#writeInto("plots", file, (path) => writeFileAtomic(path, image));
+      this.info(`Saved plot ${name} in plots/${file}`);
+      return path;
     }
-    if (!isVegaLiteSpec(image)) {
-      throw new InvalidValueError(
-        `${action}: the object is not a Vega-Lite spec, expected an SVG document, PNG bytes or an object with "mark", "layer" or a view composition and its "data"`,
-      );
-    }
-    const formats = assertSpecFormats(action, options.formats ?? ["svg", "json"]);
-    assertJsonValue(name, image, { action, noun: "spec", allowNonFinite: false });
-    return this.#plotSpec(name, image, formats);
+    return this.#plotSpec(action, name, image, options);
   }
 
   /**
@@ -650,9 +664,13 @@ export class Logbook implements Disposable, AsyncDisposable {
     }
     if (typeof value !== "number") {
       throw new InvalidValueError(
-        `Cannot log scalar "${name}": value ${
-          JSON.stringify(value)
-        } is a ${typeof value}, expected a number`,
+        `Cannot log scalar "${name}": value ${describeValue(value)} is ${
+          value === null || value === undefined
+            ? String(value)
+            : typeof value === "object"
+            ? "an object"
+            : `a ${typeof value}`
+        }, expected a number`,
       );
     }
     const step = options.step ?? this.#nextStep.get(name) ?? 0;
@@ -667,13 +685,14 @@ export class Logbook implements Disposable, AsyncDisposable {
     if (this.#scalars?.isOpen) {
       this.#scalars.write(row);
     } else {
-      const path = this.#dataFile(`Cannot log scalar "${name}"`, "scalars", ".csv");
-      if (this.status === "initialized") {
-        this.#scalars = new BufferedAppender(path, SCALARS_HEADER);
-        this.#scalars.write(row);
-      } else {
-        appendText(path, exists(path) ? row : SCALARS_HEADER + row);
-      }
+      this.#writeInto("data", "scalars.csv", (path) => {
+        if (this.status === "initialized") {
+          this.#scalars = new BufferedAppender(path, SCALARS_HEADER);
+          this.#scalars.write(row);
+        } else {
+          appendText(path, exists(path) ? row : SCALARS_HEADER + row);
+        }
+      });
     }
   }
 
@@ -727,7 +746,7 @@ export class Logbook implements Disposable, AsyncDisposable {
         `${action}: metrics is ${JSON.stringify(data)}, expected a plain object of values`,
       );
     }
-    for (const key of Object.keys(data)) {
+    for (const [key, value] of Object.entries(data)) {
       const isParam = Object.hasOwn(this.#params, key);
       if (isParam || RESERVED_COLUMNS.includes(key)) {
         throw new InvalidValueError(
@@ -738,7 +757,13 @@ export class Logbook implements Disposable, AsyncDisposable {
           }`,
         );
       }
+      // Before flattening, which a circular value would never finish.
+      assertJsonValue(key, value, { action, noun: "metric", allowNonFinite: true });
     }
+    assertDistinctColumns(action, {
+      params: this.#params,
+      metrics: data as { [key: string]: JsonValue },
+    });
   }
 
   #finish(status: RunStatus, reason: string | undefined): void {
@@ -792,40 +817,51 @@ export class Logbook implements Disposable, AsyncDisposable {
     }
   }
 
-  // Checks the name, creates data/ and returns the file's path.
-  #dataFile(action: string, name: string, extension: string): string {
+  // Runs `write` on `<sub>/<file>` in the run directory, creating `sub` on
+  // first use. `write` checks its data before it touches the disk, so bad
+  // input leaves no directory behind, and a directory that exists costs no
+  // extra system call.
+  #writeInto(sub: string, file: string, write: (path: string) => void): string {
+    const path = join(this.path, sub, file);
+    try {
+      write(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      ensureDir(join(this.path, sub));
+      write(path);
+    }
+    return path;
+  }
+
+  // Async all through, so every problem rejects the promise.
+  async #plotSpec(
+    action: string,
+    name: string,
+    spec: VegaLiteSpec,
+    options: PlotOptions,
+  ): Promise<string[]> {
     assertFileName(action, "name", name);
-    const dir = join(this.path, "data");
-    ensureDir(dir);
-    return join(dir, withExtension(name, extension));
-  }
-
-  #plotFile(name: string, extension: string): string {
-    const dir = join(this.path, "plots");
-    ensureDir(dir);
-    return join(dir, `${name}.${extension}`);
-  }
-
-  async #plotSpec(name: string, spec: JsonValue, formats: SpecFormat[]): Promise<string[]> {
-    // Render first: an invalid spec then leaves no file at all.
-    const svg = formats.includes("svg")
-      ? await renderVegaLiteSvg(spec as { [key: string]: JsonValue }, name)
-      : undefined;
-    const files = formats.map((format) => {
-      const file = this.#plotFile(name, format);
-      writeFileAtomic(file, format === "svg" ? svg! : formatJson(spec));
-      return file;
-    });
+    if (!isVegaLiteSpec(spec)) {
+      throw new InvalidValueError(
+        `${action}: the object is not a Vega-Lite spec, expected an SVG document, PNG bytes or an object with "mark", "layer" or a view composition and its "data" or "encoding"`,
+      );
+    }
+    const formats = assertSpecFormats(action, options.formats ?? ["svg", "json"]);
+    assertJsonValue(name, spec, { action, noun: "spec", allowNonFinite: false });
+    // Rendered even when only the spec is saved: rendering is what checks it,
+    // and an invalid spec then leaves no file at all.
+    const svg = await renderVegaLiteSvg(spec, name);
+    const paths = formats.map((format) =>
+      this.#writeInto("plots", `${name}.${format}`, (path) => {
+        writeFileAtomic(path, format === "svg" ? svg : formatJson(spec));
+      })
+    );
     this.info(`Saved plot ${name} (${formats.join("/")}) in plots/`);
-    return files;
+    return paths;
   }
 
   #writeArtifact(name: string, data: string | Uint8Array): string {
-    const dir = join(this.path, "artifacts");
-    ensureDir(dir);
-    const path = join(dir, name);
-    writeFileAtomic(path, data);
-    return path;
+    return this.#writeInto("artifacts", name, (path) => writeFileAtomic(path, data));
   }
 
   #writeParams(): void {

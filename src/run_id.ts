@@ -5,14 +5,16 @@
  * @module
  */
 
-import { formatJson } from "./_json.ts";
+import { formatJson, formatJsonCompact } from "./_json.ts";
 import type { JsonValue, Params } from "./types.ts";
 
 /** Longest readable run id, in bytes, before it is cut and hashed. */
 const MAX_READABLE_BYTES = 200;
 const WORD = /^[A-Za-z0-9.+-]+$/;
-const NUMBER_TOKEN = /^-?\d+(\.\d+)?(e[+-]\d+)?$/;
-const LITERAL_TOKEN = /^(true|false|null)$/;
+// Case-insensitive: macOS and Windows compare file names without case, so a
+// key token "1E+21" or "True" could be read there as a value.
+const NUMBER_TOKEN = /^-?\d+(\.\d+)?(e[+-]\d+)?$/i;
+const LITERAL_TOKEN = /^(true|false|null)$/i;
 const UNSAFE = /[^A-Za-z0-9._+-]/g;
 
 function isValueToken(token: string): boolean {
@@ -24,18 +26,21 @@ function formatValue(value: JsonValue): string {
   if (typeof value === "number" || typeof value === "boolean" || value === null) {
     return String(value);
   }
-  return JSON.stringify(value);
+  return formatJsonCompact(value);
 }
 
 // Readable ids are read back in one of two ways, and each params object is
-// kept readable only when its id can be read back one way alone:
+// kept readable only when its id can be read back one way alone, even by a
+// file system that ignores case (macOS, Windows):
 // - pairs: no key has "_", so tokens alternate key, value (a value is a
-//   number, true/false/null, or a one-word string that cannot be taken for
-//   one of those);
+//   number, true/false/null, or a one-word string without capitals that
+//   cannot be taken for one of those);
 // - runs: some key has "_", every value is a number or literal and no key
-//   token looks like one, so values mark where keys end. Such an id is
-//   hashed if it could also be read as pairs: an even number of tokens
-//   whose would-be keys ascend as sorted keys do.
+//   token looks like one in any case, so values mark where keys end. Such an
+//   id is hashed if it could also be read as pairs: an even number of tokens
+//   whose would-be keys, in some case, ascend as sorted keys do.
+// So two readable ids that differ only in case belong to params that differ
+// only in the case of keys.
 function isUnambiguous(keys: string[], params: Params): boolean {
   const tokens: string[] = [];
   for (const key of keys) {
@@ -45,7 +50,9 @@ function isUnambiguous(keys: string[], params: Params): boolean {
     const value = params[key];
     if (typeof value === "object" && value !== null) return false;
     const text = formatValue(value);
-    if (typeof value === "string" && (!WORD.test(text) || isValueToken(text))) return false;
+    if (
+      typeof value === "string" && (!WORD.test(text) || isValueToken(text) || /[A-Z]/.test(text))
+    ) return false;
     tokens.push(text);
   }
   if (keys.every((key) => !key.includes("_"))) return true;
@@ -54,10 +61,13 @@ function isUnambiguous(keys: string[], params: Params): boolean {
   return !readsAsPairs(tokens);
 }
 
+// Each would-be key must be able to sort before the next in some case: the
+// one in capitals before the next in lower case. Checked pair by pair, this
+// is looser than one casing for all, so a few ids are hashed needlessly.
 function readsAsPairs(tokens: string[]): boolean {
   if (tokens.length % 2 !== 0) return false;
   for (let i = 2; i < tokens.length; i += 2) {
-    if (!(tokens[i - 2] < tokens[i])) return false;
+    if (!(tokens[i - 2].toUpperCase() < tokens[i].toLowerCase())) return false;
   }
   return true;
 }
@@ -78,9 +88,17 @@ function hashParams(params: Params): string {
  * `<experiment>_<key>_<value>_...` over the params sorted by key, numbers in
  * their shortest round-trip form. Distinct params never share an id: when
  * the readable form could be read back as other params, needed characters
- * outside `[A-Za-z0-9._+-]`, or would be longer than 200 bytes, a 12-digit
- * hash of the canonical params is appended after `__`. The same params always give the
- * same id.
+ * outside `[A-Za-z0-9._+-]`, holds a string value with capitals, ends in
+ * `.` or would be longer than 200 bytes, a 12-digit hash of the canonical
+ * params is appended after `__`. The same params always give the same id,
+ * whatever the order of their keys, nested ones included.
+ *
+ * File systems that ignore case (macOS, Windows) see two ids that differ only
+ * in case as one directory. Capitals in string values are hashed for that
+ * reason (`{ x: "A" }` and `{ x: "a" }` get distinct directories), but keys
+ * keep their case, as `N`, `L` and `T` deserve readable ids: params that
+ * differ only in the case of a key (`{ N: 1 }` and `{ n: 1 }`) share a
+ * directory there.
  *
  * Params must already be valid JSON values (see `Experiment.add`).
  *
@@ -106,6 +124,15 @@ function hashParams(params: Params): string {
  *
  * assertNotEquals(formatRunId("e", { x: "1" }), formatRunId("e", { x: 1 }));
  * ```
+ *
+ * @example String values with capitals are hashed, keys are not
+ * ```ts
+ * import { formatRunId } from "@notata/core";
+ * import { assertEquals, assertMatch } from "@std/assert";
+ *
+ * assertEquals(formatRunId("e", { N: 64 }), "e_N_64");
+ * assertMatch(formatRunId("e", { method: "RK4" }), /^e_method_RK4__[0-9a-f]{12}$/);
+ * ```
  */
 export function formatRunId(experiment: string, params: Params): string {
   const keys = Object.keys(params).sort();
@@ -113,8 +140,9 @@ export function formatRunId(experiment: string, params: Params): string {
   for (const key of keys) parts.push(key, formatValue(params[key]));
   const joined = parts.join("_");
   const readable = joined.replace(UNSAFE, "-");
+  // Windows drops a trailing dot: "e_x_a." would open the directory "e_x_a".
   const needsHash = readable !== joined || !isUnambiguous(keys, params) ||
-    readable.length > MAX_READABLE_BYTES;
+    readable.length > MAX_READABLE_BYTES || readable.endsWith(".");
   if (!needsHash) return readable;
   // Readable ids never hold "__" after the experiment name, so a hashed id
   // can never equal a readable one. `readable` is ASCII: length is bytes.

@@ -78,7 +78,10 @@ export type RunState = RunStatus | "crashed";
  * const column: FrameColumn = new Float32Array([0.5, 0.25]);
  * ```
  */
-export type FrameColumn = NumericArray | readonly string[] | readonly boolean[];
+export type FrameColumn =
+  | Exclude<NumericArray, Float16Array>
+  | readonly string[]
+  | readonly boolean[];
 
 /**
  * A table as named columns of equal length.

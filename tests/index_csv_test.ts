@@ -10,7 +10,15 @@ import {
 } from "@std/assert";
 import { parse } from "@std/csv";
 import { join } from "@std/path";
-import { type Experiment, InvalidValueError, type Params, TemporaryExperiment } from "../mod.ts";
+import {
+  type Experiment,
+  IndexCsv,
+  InvalidValueError,
+  type Params,
+  TemporaryExperiment,
+} from "../mod.ts";
+import { parseJson } from "../src/_json.ts";
+import { readIndexFrame, selectRows } from "../src/_polars.ts";
 
 const CRLF = "\r\n";
 
@@ -476,4 +484,211 @@ Deno.test("params named like reserved index columns are rejected before any dire
   }
   assertEquals(entries, []);
   assertEquals([...Deno.readDirSync(exp.baseDir)].map((entry) => entry.name), []);
+});
+
+Deno.test("arrays are written as compact JSON with sorted keys that keeps NaN and Infinity", async () => {
+  using exp = new TemporaryExperiment("sweep");
+  {
+    using log = exp.add({ omega: 1 })!;
+    log.json("metrics", { m: [NaN, Infinity, -Infinity, 0.5], o: [{ b: 1, a: "x" }], e: [] });
+  }
+  const text = indexText(exp);
+  assertStringIncludes(text, ',[],"[NaN,Infinity,-Infinity,0.5]","[{""a"":""x"",""b"":1}]",');
+  const row = new IndexCsv(exp.dir).rows()[0];
+  assertEquals([row.m, row.o, row.e], ["[NaN,Infinity,-Infinity,0.5]", '[{"a":"x","b":1}]', "[]"]);
+  assertEquals(parseJson(row.m), [NaN, Infinity, -Infinity, 0.5]);
+  assertEquals(
+    new IndexCsv(exp.dir).columns()!.filter((column) => column.role === "metric"),
+    [
+      { name: "e", role: "metric", type: "json" },
+      { name: "m", role: "metric", type: "json" },
+      { name: "o", role: "metric", type: "json" },
+    ],
+  );
+  const df = await exp.toDataFrame();
+  assertEquals(df.getColumn("o").toArray(), ['[{"a":"x","b":1}]']);
+});
+
+Deno.test("an empty nested object is written as the cell {} in its own column", () => {
+  using exp = new TemporaryExperiment("sweep");
+  {
+    using log = exp.add({ cfg: {}, omega: 1 })!;
+    log.json("metrics", { stats: { inner: {} } });
+  }
+  assertEquals(
+    headerLine(exp),
+    "run_id,cfg,omega,status,stats.inner,runtime_sec,failure_reason",
+  );
+  const row = new IndexCsv(exp.dir).rows()[0];
+  assertEquals([row.cfg, row["stats.inner"]], ["{}", "{}"]);
+  const types = new IndexCsv(exp.dir).columns()!.map((column) => `${column.name}:${column.type}`);
+  assertEquals(types.slice(1, 4), ["cfg:json", "omega:int", "status:string"]);
+  assertEquals(types[4], "stats.inner:json");
+});
+
+Deno.test("whole numbers beyond 2^53 type their column float and read back as Float64", async () => {
+  using exp = new TemporaryExperiment("sweep");
+  {
+    using log = exp.add({ omega: 1 })!;
+    log.json("metrics", { big: 2 ** 63, low: -(2 ** 63), e21: 1e21, safe: 2 ** 53 - 1, mix: 1 });
+  }
+  {
+    using log = exp.add({ omega: 2 })!;
+    log.json("metrics", { big: 1e300, low: -1e300, e21: 2 ** 53, safe: 1, mix: 2 ** 60 });
+  }
+  const rows = new IndexCsv(exp.dir).rows();
+  assertEquals(
+    rows.map((row) => [row.big, row.low, row.e21, row.safe, row.mix]),
+    [
+      ["9223372036854776000", "-9223372036854776000", "1e+21", "9007199254740991", "1"],
+      ["1e+300", "-1e+300", "9007199254740992", "1", "1152921504606847000"],
+    ],
+  );
+  const types = Object.fromEntries(
+    new IndexCsv(exp.dir).columns()!.map((column) => [column.name, column.type]),
+  );
+  assertEquals(
+    [types.big, types.low, types.e21, types.safe, types.mix],
+    ["float", "float", "float", "int", "float"],
+  );
+  const df = await exp.toDataFrame();
+  for (const name of ["big", "low", "e21", "mix"]) {
+    assertMatch(String(df.getColumn(name).dtype), /\bFloat64\b/);
+  }
+  assertMatch(String(df.getColumn("safe").dtype), /\bInt64\b/);
+  assertEquals(df.getColumn("big").toArray(), [2 ** 63, 1e300]);
+  assertEquals(df.getColumn("low").toArray(), [-(2 ** 63), -1e300]);
+  assertEquals(df.getColumn("e21").toArray(), [1e21, 2 ** 53]);
+  assertEquals(df.getColumn("mix").toArray(), [1, 2 ** 60]);
+  assertEquals(df.getColumn("safe").toArray().map(Number), [2 ** 53 - 1, 1]);
+});
+
+Deno.test("toDataFrame keeps column names with quotes, empty ones and ones Polars reads as patterns", async () => {
+  using exp = new TemporaryExperiment("sweep");
+  {
+    using log = exp.add({ 'a"b': 1, "*": 2, "^x$": 3, "^o.*$": true })!;
+    log.json("metrics", { "": 0.5, '"': "q" });
+  }
+  const df = await exp.toDataFrame();
+  assertEquals(df.columns, [
+    "run_id",
+    'a"b',
+    "*",
+    "^x$",
+    "^o.*$",
+    "status",
+    "",
+    '"',
+    "runtime_sec",
+    "failure_reason",
+  ]);
+  const dtypes = df.columns.slice(1, -2).map((name) => String(df.getColumn(name).dtype));
+  assertEquals(dtypes.map((dtype) => dtype.replace(/^DataType\((.*)\)$/, "$1")), [
+    "Int64",
+    "Int64",
+    "Int64",
+    "Bool",
+    "String",
+    "Float64",
+    "String",
+  ]);
+  assertEquals(df.columns.slice(1, -2).map((name) => df.getColumn(name).toArray()), [
+    [1],
+    [2],
+    [3],
+    [true],
+    ["complete"],
+    [0.5],
+    ["q"],
+  ]);
+});
+
+Deno.test("selectRows matches exact column names, never patterns, and null as an empty cell", async () => {
+  using exp = new TemporaryExperiment("sweep");
+  for (const star of [1, 2, 3]) {
+    using log = exp.add({ "*": star, 'a"b': star % 2 === 1 })!;
+    log.json("metrics", star === 3 ? {} : { "^e$": star / 2 });
+  }
+  const frame = await readIndexFrame(exp.indexPath, new IndexCsv(exp.dir).columns());
+  const ids = async (filter: Parameters<typeof selectRows>[1]) =>
+    (await selectRows(frame, filter)).getColumn("*").toArray().map(Number);
+  assertEquals(await ids({ "*": 2 }), [2]);
+  assertEquals(await ids({ 'a"b': true }), [1, 3]);
+  assertEquals(await ids({ 'a"b': true, "^e$": 0.5 }), [1]);
+  assertEquals(await ids({ "^e$": null }), [3]);
+  assertEquals(await ids({ status: "complete" }), [1, 2, 3]);
+  assertEquals(await ids({}), [1, 2, 3]);
+  assertEquals((await selectRows(frame, { "*": 4 })).columns, frame.columns);
+  const error = await assertRejects(() => selectRows(frame, { "^.*$": 1 }), InvalidValueError);
+  assertEquals(
+    error.message,
+    'Cannot select runs: column "^.*$" is not in the index, expected one of "run_id", "*", "a\\"b", "status", "^e$", "runtime_sec", "failure_reason"',
+  );
+});
+
+Deno.test("params whose nested names meet in one dotted column are refused before anything is written", () => {
+  using exp = new TemporaryExperiment("sweep");
+  const error = assertThrows(() => exp.add({ "a.b": 1, a: { b: 2 } }), InvalidValueError);
+  assertEquals(
+    error.message,
+    'Cannot add run: params["a.b"] and params["a"]["b"] are both index column "a.b", expected names that stay distinct when nested keys are joined with "."',
+  );
+  assertThrows(
+    () => exp.add({ x: { "y.z": 1, y: { z: 2 } } }),
+    InvalidValueError,
+    'Cannot add run: params["x"]["y.z"] and params["x"]["y"]["z"] are both index column "x.y.z"',
+  );
+  assertEquals([...Deno.readDirSync(exp.baseDir)], []);
+  // Distinct dotted names are fine, "{}" included.
+  using log = exp.add({ "a.b": 1, a: { c: 2, d: {} } })!;
+  assertEquals(log.status, "initialized");
+});
+
+Deno.test("metrics whose dotted names meet a param or each other are refused, metrics.json unwritten", () => {
+  using exp = new TemporaryExperiment("sweep");
+  using log = exp.add({ a: { b: 1 } })!;
+  const metricsPath = join(log.path, "artifacts", "metrics.json");
+  assertThrows(
+    () => log.json("metrics", { "a.b": 2 }),
+    InvalidValueError,
+    'Cannot write artifact "metrics": params["a"]["b"] and metrics["a.b"] are both index column "a.b", expected names that stay distinct when nested keys are joined with "."',
+  );
+  assertThrows(
+    () => log.json("metrics", { loss: { train: 1 }, "loss.train": 2 }),
+    InvalidValueError,
+    'Cannot write artifact "metrics": metrics["loss"]["train"] and metrics["loss.train"] are both index column "loss.train"',
+  );
+  assertThrows(
+    () => log.json("metrics", { ok: 1, bad: { fn: () => 1 } }),
+    InvalidValueError,
+    'Cannot write artifact "metrics": metric "bad.fn" is a function, expected a JSON value',
+  );
+  assertThrows(() => Deno.lstatSync(metricsPath), Deno.errors.NotFound);
+  log.json("metrics", { "a.c": 2 });
+  log.markComplete();
+  assertEquals(
+    headerLine(exp),
+    "run_id,a.b,status,a.c,runtime_sec,failure_reason",
+  );
+});
+
+Deno.test("params and metrics holding a lone surrogate are refused before anything is written", () => {
+  using exp = new TemporaryExperiment("sweep");
+  assertThrows(
+    () => exp.add({ s: "a\ud800" }),
+    InvalidValueError,
+    'Cannot add run: param "s" holds a lone surrogate (\\ud800), expected well-formed Unicode text',
+  );
+  assertThrows(
+    () => exp.add({ ["k\udc00"]: 1 }),
+    InvalidValueError,
+    'Cannot add run: param name "k\\udc00" holds a lone surrogate (\\udc00), expected well-formed Unicode text',
+  );
+  assertEquals([...Deno.readDirSync(exp.baseDir)], []);
+  using log = exp.add({ omega: 1 })!;
+  assertThrows(
+    () => log.json("metrics", { tags: ["\udfff"] }),
+    InvalidValueError,
+    'Cannot write artifact "metrics": metric "tags[0]" holds a lone surrogate (\\udfff), expected well-formed Unicode text',
+  );
 });

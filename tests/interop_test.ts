@@ -6,38 +6,10 @@ import { parse } from "@std/csv";
 import { join } from "@std/path";
 import pl from "nodejs-polars";
 import { type Experiment, TemporaryExperiment } from "../mod.ts";
-
-const PYTHON = "/usr/bin/python3";
-
-function probePandas(): boolean {
-  try {
-    const { success } = new Deno.Command(PYTHON, {
-      args: ["-c", "import pandas"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    return success;
-  } catch {
-    return false;
-  }
-}
+import { python, pythonHas } from "./_python.ts";
 
 /** Whether /usr/bin/python3 runs and imports pandas; decided once. */
-const HAS_PANDAS = probePandas();
-
-/** Runs a Python script with `args` as argv and returns the JSON it prints. */
-async function python(script: string, ...args: string[]): Promise<Record<string, unknown>> {
-  const output = await new Deno.Command(PYTHON, {
-    args: ["-c", script, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  if (!output.success) {
-    throw new Error(`python exited with ${output.code}: ${decoder.decode(output.stderr)}`);
-  }
-  return JSON.parse(decoder.decode(output.stdout));
-}
+const HAS_PANDAS = pythonHas("pandas");
 
 function headerNames(exp: Experiment): string[] {
   const text = Deno.readTextFileSync(exp.indexPath);

@@ -1,6 +1,14 @@
 // Copyright 2026 the notata authors. MIT license.
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { assertJsonValue, formatJson, type JsonCheckOptions, parseJson } from "../src/_json.ts";
+import {
+  assertJsonValue,
+  flattenObject,
+  formatJson,
+  formatJsonCompact,
+  type JsonCheckOptions,
+  loneSurrogate,
+  parseJson,
+} from "../src/_json.ts";
 import { InvalidValueError, NotataError } from "../src/errors.ts";
 import type { JsonValue } from "../src/types.ts";
 
@@ -24,11 +32,12 @@ const hasPython = (() => {
   }
 })();
 
-// Python's own formatting of the value that `json` text decodes to.
-function pythonJson(json: string): string {
+// Python's own formatting of the value that `json` text decodes to, indented
+// by default, compact with `separators=(",", ":")`.
+function pythonJson(json: string, format = "indent=2"): string {
   const script = "import json, sys\n" +
     "value = json.loads(sys.argv[1])\n" +
-    "sys.stdout.write(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + '\\n')\n";
+    `sys.stdout.write(json.dumps(value, ${format}, sort_keys=True, ensure_ascii=False) + '\\n')\n`;
   const output = new Deno.Command(PYTHON, {
     args: ["-c", script, json],
     env: { PYTHONUTF8: "1", PYTHONIOENCODING: "utf-8" },
@@ -227,7 +236,132 @@ Deno.test("parseJson throws a SyntaxError on invalid JSON", () => {
   assertThrows(() => parseJson("[NaNa]"), SyntaxError);
 });
 
+Deno.test("formatJson sorts lone surrogates in keys by their code point, as Python does", () => {
+  // U+D800 < U+E000 < U+1F600 (whose first UTF-16 unit is U+D83D).
+  assertEquals(
+    // From entries: deno lint reads lone surrogates in object literal keys as one key.
+    formatJson(Object.fromEntries([
+      ["😀", 1],
+      ["\ue000", 2],
+      ["\ud800", 3],
+      ["\ud83d", 4],
+      ["\ud83d\ue000", 5],
+    ])),
+    '{\n  "\\ud800": 3,\n  "\\ud83d": 4,\n  "\\ud83d\ue000": 5,\n  "\ue000": 2,\n  "😀": 1\n}\n',
+  );
+});
+
+// --------------------------------------------------------- formatJsonCompact
+
+Deno.test("formatJsonCompact writes one line without whitespace, keys sorted at every depth", () => {
+  assertEquals(
+    formatJsonCompact({ b: [1, { z: "x y", a: null }], a: { d: true, c: [] }, e: {} }),
+    '{"a":{"c":[],"d":true},"b":[1,{"a":null,"z":"x y"}],"e":{}}',
+  );
+  assertEquals(formatJsonCompact([]), "[]");
+  assertEquals(formatJsonCompact("a\nb"), '"a\\nb"');
+  assertEquals(formatJsonCompact(-0), "0");
+});
+
+Deno.test("formatJsonCompact keeps NaN, Infinity and -Infinity as bare tokens", () => {
+  const value = { m: [NaN, Infinity, -Infinity, 0.5], n: { x: NaN } };
+  const text = formatJsonCompact(value);
+  assertEquals(text, '{"m":[NaN,Infinity,-Infinity,0.5],"n":{"x":NaN}}');
+  assertEquals(parseJson(text), value);
+});
+
+Deno.test("formatJsonCompact gives the same text for any key order", () => {
+  assertEquals(
+    formatJsonCompact({ x: { b: 2, a: [{ d: 1, c: 2 }] } }),
+    formatJsonCompact({ x: { a: [{ c: 2, d: 1 }], b: 2 } }),
+  );
+});
+
+Deno.test({
+  name: 'formatJsonCompact matches Python\'s json.dumps(separators=(",", ":"), sort_keys=True)',
+  ignore: !hasPython,
+  fn() {
+    const values: JsonValue[] = [
+      { b: 1, a: { d: [1, "x"], c: null } },
+      [{}, [], [[1.5, -2, 1e21, 5e-324]]],
+      { "😀": 1, "\uff5a": 2, "é": "ü", "": true },
+      { text: 'quote " backslash \\ newline \n tab \t \u2028' },
+    ];
+    for (const value of values) {
+      assertEquals(
+        formatJsonCompact(value) + "\n",
+        pythonJson(JSON.stringify(value), 'separators=(",", ":")'),
+      );
+    }
+  },
+});
+
+// ------------------------------------------------------------- flattenObject
+
+Deno.test("flattenObject joins nested keys with dots; arrays and empty objects are leaves", () => {
+  assertEquals(
+    flattenObject({ a: 1, loss: { train: 0.5, eval: { top1: 2 } }, l: [{ x: 1 }], e: {} }),
+    [
+      { name: "a", path: ["a"], value: 1 },
+      { name: "loss.train", path: ["loss", "train"], value: 0.5 },
+      { name: "loss.eval.top1", path: ["loss", "eval", "top1"], value: 2 },
+      { name: "l", path: ["l"], value: [{ x: 1 }] },
+      { name: "e", path: ["e"], value: {} },
+    ],
+  );
+});
+
+Deno.test("flattenObject returns every leaf when two paths give one name", () => {
+  assertEquals(flattenObject({ "a.b": 1, a: { b: 2 } }), [
+    { name: "a.b", path: ["a.b"], value: 1 },
+    { name: "a.b", path: ["a", "b"], value: 2 },
+  ]);
+});
+
+// ------------------------------------------------------------- loneSurrogate
+
+Deno.test("loneSurrogate names the first lone surrogate, escaped, and passes pairs", () => {
+  assertEquals(loneSurrogate("plain é 😀"), undefined);
+  assertEquals(loneSurrogate(""), undefined);
+  assertEquals(loneSurrogate("\ud800"), "\\ud800");
+  assertEquals(loneSurrogate("a\udc00b\ud801"), "\\udc00");
+  assertEquals(loneSurrogate("😀\ud83d"), "\\ud83d");
+  assertEquals(loneSurrogate("\ude00\ud83d"), "\\ude00");
+});
+
 // ----------------------------------------------------------- assertJsonValue
+
+Deno.test("assertJsonValue rejects strings with a lone surrogate, at any depth", () => {
+  assertThrows(
+    () => assertJsonValue("s", "a\ud800b", PARAM),
+    InvalidValueError,
+    'Cannot add run: param "s" holds a lone surrogate (\\ud800), expected well-formed Unicode text',
+  );
+  const error = assertThrows(
+    () => assertJsonValue("m", { tags: ["ok", "\udfff"] }, METRIC),
+    InvalidValueError,
+  );
+  assertEquals(
+    error.message,
+    'Cannot log metrics: metric "m.tags[1]" holds a lone surrogate (\\udfff), expected well-formed Unicode text',
+  );
+});
+
+Deno.test("assertJsonValue rejects object keys with a lone surrogate", () => {
+  const error = assertThrows(
+    () => assertJsonValue("cfg", { ok: 1, inner: { "k\udc00": 1 } }, PARAM),
+    InvalidValueError,
+  );
+  assertEquals(
+    error.message,
+    'Cannot add run: param "cfg.inner" has key "k\\udc00", which holds a lone surrogate (\\udc00), expected well-formed Unicode text',
+  );
+  assert(error.message.isWellFormed());
+});
+
+Deno.test("assertJsonValue accepts surrogate pairs in strings and keys", () => {
+  assertEquals(assertJsonValue("s", { "😀": "😀 \ud83d\ude00" }, PARAM), undefined);
+});
 
 Deno.test("assertJsonValue rejects a function with an exact InvalidValueError message", () => {
   const error = assertThrows(

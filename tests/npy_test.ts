@@ -22,40 +22,13 @@ import {
   type TypedArray,
   writeNpyFile,
 } from "../src/npy.ts";
+import { ignoredNote, python, pythonHas } from "./_python.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-const PYTHON = "/usr/bin/python3";
-
-function probeNumpy(): boolean {
-  try {
-    return new Deno.Command(PYTHON, {
-      args: ["-c", "import numpy"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const HAS_NUMPY = probeNumpy();
-const NUMPY_NOTE = HAS_NUMPY ? "" : ` (ignored: ${PYTHON} with numpy is not available)`;
-
-/** Runs a Python script with `args` as argv and returns the JSON it prints. */
-async function python(script: string, ...args: string[]): Promise<unknown> {
-  const output = await new Deno.Command(PYTHON, {
-    args: ["-c", script, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  if (!output.success) {
-    throw new Error(`python exited with ${output.code}: ${decoder.decode(output.stderr)}`);
-  }
-  return JSON.parse(decoder.decode(output.stdout));
-}
+const HAS_NUMPY = pythonHas("numpy");
+const NUMPY_NOTE = ignoredNote(HAS_NUMPY, "numpy");
 
 function withTempDir(
   fn: (dir: string) => void | Promise<void>,

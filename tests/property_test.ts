@@ -7,13 +7,18 @@
 // failing property; each property has a bounded `numRuns` so the whole file
 // stays well under 30 s.
 //
-// Properties marked "KNOWN BUG" fail on purpose: each pins its reduced
-// counterexample in `examples` (tried before the random cases) and stays red
-// until src/ is fixed. Their siblings without the mark check everything else
-// and pass.
+// Properties that once found a bug pin its reduced counterexample in
+// `examples` (tried before the random cases), as a regression test; their
+// comments say what was wrong.
 
 import fc from "fast-check";
-import { assert, assertEquals, assertInstanceOf, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { parse } from "@std/csv";
 import { join } from "@std/path";
 import {
@@ -29,12 +34,15 @@ import {
   TemporaryExperiment,
 } from "../mod.ts";
 import { formatJson, parseJson } from "../src/_json.ts";
+import { selectRows } from "../src/_polars.ts";
 
 // ---------------------------------------------------------------------------
 // Oracles: the documented rules, written independently of src/.
 
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// deno-lint-ignore no-control-regex
+const CONTROL_ALL = /[\u0000-\u001f\u007f]/g;
 // deno-lint-ignore no-control-regex
 const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
 // CON, PRN, AUX, NUL, COM0-9, LPT0-9 (also with superscript digits), with or
@@ -78,9 +86,32 @@ function hasNonFinite(value: JsonValue): boolean {
   return Object.values(value).some(hasNonFinite);
 }
 
-/** Whether `assertParams` must accept `params` (top-level names, finite numbers). */
+/**
+ * The leaves of nested objects as index.csv names their columns: keys joined
+ * with ".", into non-empty objects only (arrays and `{}` are leaves).
+ */
+function indexLeaves(object: { [key: string]: JsonValue }, prefix = ""): [string, JsonValue][] {
+  return Object.entries(object).flatMap(([key, value]) =>
+    value !== null && typeof value === "object" && !Array.isArray(value) &&
+      Object.keys(value).length > 0
+      ? indexLeaves(value, `${prefix}${key}.`)
+      : [[`${prefix}${key}`, value] as [string, JsonValue]]
+  );
+}
+
+/** Whether every leaf of `objects` gets an index column of its own. */
+function hasDistinctColumns(...objects: { [key: string]: JsonValue }[]): boolean {
+  const names = objects.flatMap((object) => indexLeaves(object).map(([name]) => name));
+  return new Set(names).size === names.length;
+}
+
+/**
+ * Whether `assertParams` must accept `params`: top-level names, finite
+ * numbers, one index column per leaf.
+ */
 function acceptsParams(params: Params): boolean {
-  return Object.keys(params).every(isValidParamName) && !hasNonFinite(params);
+  return Object.keys(params).every(isValidParamName) && !hasNonFinite(params) &&
+    hasDistinctColumns(params);
 }
 
 /** Python's `sort_keys` order: by code point, not by UTF-16 code unit. */
@@ -91,6 +122,12 @@ function compareCodePoints(a: string, b: string): number {
     if (x[i] !== y[i]) return x[i] - y[i];
   }
   return x.length - y.length;
+}
+
+/** Params as they compare when the case of keys does not count: sorted entries, keys in lower case. */
+function withKeysInLowerCase(params: Params): string {
+  return Object.entries(params).map(([key, value]) => formatJson([key.toLowerCase(), value]))
+    .sort().join("");
 }
 
 /** The same JSON value with every object's keys in reverse order. */
@@ -286,11 +323,14 @@ function jsonArbitrary(
 /** JSON values that params may hold: finite numbers only. */
 const paramValue = jsonArbitrary(finiteNumber, anyKey, anyString);
 
-/** Valid params with unique keys, as entries (their order is the insertion order). */
+/**
+ * Valid params with unique keys, as entries (their order is the insertion
+ * order), whose leaves get index columns of their own.
+ */
 const paramEntries = fc.uniqueArray(fc.tuple(paramKey, paramValue), {
   selector: ([key]) => key,
   maxLength: 6,
-});
+}).filter((entries) => hasDistinctColumns(Object.fromEntries(entries)));
 
 // A small vocabulary that makes readable ids likely to look alike: tokens
 // that read as numbers or literals, keys with "_", case-only differences.
@@ -298,6 +338,7 @@ const ID_TOKENS = [
   "a",
   "b",
   "A",
+  "B",
   "x",
   "1",
   "-1",
@@ -305,6 +346,7 @@ const ID_TOKENS = [
   "1e-7",
   "1e+21",
   "true",
+  "True",
   "null",
   "a.",
   "-",
@@ -376,14 +418,12 @@ Deno.test("property: a run id does not depend on the order the params were given
   );
 });
 
-Deno.test("property: a run id does not depend on the key order of nested objects (KNOWN BUG)", () => {
-  // KNOWN BUG (reported, src/run_id.ts formatValue): the readable prefix of a
-  // hashed id is cut from JSON.stringify(value), which keeps the insertion
-  // order of nested keys, so the same params give two ids:
+Deno.test("property: a run id does not depend on the key order of nested objects", () => {
+  // Regression: the readable prefix of a hashed id was cut from
+  // JSON.stringify(value), which keeps the insertion order of nested keys:
   // { x: { a: 1, b: 2 } } -> "e_x_--a--1--b--2-__…" but
-  // { x: { b: 2, a: 1 } } -> "e_x_--b--2--a--1-__…" (same hash). Params read
-  // back from params.json (sorted keys) then miss their run: skipExisting
-  // starts it again in a second directory.
+  // { x: { b: 2, a: 1 } } -> "e_x_--b--2--a--1-__…" (same hash), so params
+  // read back from params.json (sorted keys) missed their run.
   // numRuns 1000
   fc.assert(
     fc.property(experimentName, paramEntries, (name, entries) => {
@@ -425,25 +465,36 @@ Deno.test("property: distinct params never share a run id (arbitrary pairs)", ()
   );
 });
 
-Deno.test("property: distinct params never share a run id up to case, as macOS and Windows compare names (KNOWN BUG)", () => {
-  // KNOWN BUG (reported, src/run_id.ts formatRunId): readable ids keep the
-  // case of keys and string values, and the default file systems of macOS
-  // (APFS) and Windows (NTFS) ignore case: { x: "A" } -> "e_x_A" and
-  // { x: "a" } -> "e_x_a" are one directory there, and the second run is
-  // refused ("holds other params") or, for a fresh sweep, collides.
+Deno.test("property: run ids equal up to case belong to params that differ only in the case of keys", () => {
+  // The default file systems of macOS (APFS) and Windows (NTFS) ignore case:
+  // ids equal up to case are one directory there. Decided: string values
+  // with capitals get a hashed id, keys keep their case (N, L, T), so
+  // { N: 1 } and { n: 1 } still share a directory there (documented in
+  // formatRunId); no other params may. Regressions: { x: "A" } and
+  // { x: "a" } were "e_x_A" and "e_x_a"; { b_x_a: 1 } and { B: "x", a: 1 }
+  // were "e_b_x_a_1" and "e_B_x_a_1"; { a_1E+21_b: 1 } and
+  // { a: 1e21, b: 1 } were "e_a_1E+21_b_1" and "e_a_1e+21_b_1".
   // numRuns 1000
   fc.assert(
     fc.property(fc.array(closeParams, { maxLength: 30 }), (many) => {
       const owners = new Map<string, string>();
       for (const params of many) {
         const folded = formatRunId("e", params).toLowerCase();
-        const canonical = formatJson(params);
+        const canonical = withKeysInLowerCase(params);
         const owner = owners.get(folded) ?? canonical;
         assertEquals(owner, canonical, `"${folded}" (case-folded) is the id of two params`);
         owners.set(folded, canonical);
       }
     }),
-    { numRuns: 1000, examples: [[[{ x: "A" }, { x: "a" }]]] },
+    {
+      numRuns: 1000,
+      examples: [
+        [[{ x: "A" }, { x: "a" }]],
+        [[{ b_x_a: 1 }, { B: "x", a: 1 }]],
+        [[{ "a_1E+21_b": 1 }, { a: 1e21, b: 1 }]],
+        [[{ a_b_a: true, b: 1 }, { A: "b", a: true, b: 1 }]],
+      ],
+    },
   );
 });
 
@@ -495,10 +546,10 @@ Deno.test("property: a run id is one portable file name, and a directory of that
   }
 });
 
-Deno.test("property: a run id does not end in a dot or space, which Windows drops (KNOWN BUG)", () => {
-  // KNOWN BUG (reported, src/run_id.ts formatRunId): a one-word string value
-  // ending in "." stays readable, so { x: "a." } -> "e_x_a."; Windows strips
-  // the dot and opens the directory of { x: "a" }, "log_e_x_a".
+Deno.test("property: a run id does not end in a dot or space, which Windows drops", () => {
+  // Regression: a one-word string value ending in "." stayed readable, so
+  // { x: "a." } -> "e_x_a."; Windows strips the dot and opens the directory
+  // of { x: "a" }, "log_e_x_a".
   // numRuns 1000
   fc.assert(
     fc.property(experimentName, anyValidParams, (name, params) => {
@@ -708,25 +759,9 @@ interface PolarsColumn {
   kind: PolarsKind;
 }
 
-const INT64_LIMIT = 2 ** 63;
-
-/**
- * Whether a number, in an Int64 column (all its values integers), is read
- * back: whole numbers strictly inside ±2^63. (-2^63 itself is printed
- * rounded, "-9223372036854776000", out of range: see the KNOWN BUG below.)
- */
-function fitsInt64(value: number): boolean {
-  return !Number.isInteger(value) || Math.abs(value) < INT64_LIMIT;
-}
-
-/** Polars reads `*` as every column and `^…$` as a regex: see the KNOWN BUG below. */
-function isPolarsPattern(name: string): boolean {
-  return name === "*" || (name.startsWith("^") && name.endsWith("$"));
-}
-
 /**
  * Columns of one kind each, so the expected dtype is known: strings -> String,
- * booleans -> Boolean, numbers -> Int64 when all are integers, else Float64.
+ * booleans -> Boolean, numbers -> Int64 when all are safe integers, else Float64.
  */
 function polarsCase(
   name: fc.Arbitrary<string>,
@@ -762,16 +797,17 @@ function polarsCase(
   });
 }
 
-const polarsName = anyKey.filter((name) =>
-  name !== "run" && !RESERVED_COLUMNS.includes(name) && !name.includes('"') &&
-  !isPolarsPattern(name)
-);
+// Quotes and Polars patterns ("*" is every column, "^…$" a regex) included.
+const polarsName = fc.oneof(
+  anyKey,
+  fc.constantFrom("*", "^x$", "^o.*$", 'a"b', '"', '""', "a,b", "a\r\nb"),
+).filter((name) => name !== "run" && !RESERVED_COLUMNS.includes(name));
 const polarsNumber = fc.oneof(
   fc.constantFrom(NaN, Infinity, -Infinity, 0.5, 1e-320, -0, 2 ** 63 - 1024, -(2 ** 63) + 1024),
   fc.integer(),
   fc.double(),
   finiteNumber,
-).filter(fitsInt64);
+);
 
 /** Writes the case as runs (a param "run" keeps the runs distinct); returns the frame. */
 async function polarsRoundTrip(
@@ -796,8 +832,8 @@ Deno.test("property: toDataFrame gives back every value with the dtype of its co
   // numRuns 30 (each loads a DataFrame). Decided and asserted: strings are
   // exact (CR, LF, CRLF, quotes, commas, spaces and unicode included), but an
   // empty string reads as null, as CSV cannot tell it from no value; a -0 is
-  // written as 0; integers strictly inside ±2^63 are Int64 and equal the
-  // number given.
+  // written as 0; safe integers (|v| < 2^53) are Int64, every other number
+  // Float64, and equal the number given.
   const pl = (await import("nodejs-polars")).default;
   await fc.assert(
     fc.asyncProperty(polarsCase(polarsName, polarsNumber), async (sample) => {
@@ -819,7 +855,7 @@ Deno.test("property: toDataFrame gives back every value with the dtype of its co
           ? pl.String
           : column.kind === "bool"
           ? pl.Bool
-          : present.every((value) => Number.isInteger(value))
+          : present.every((value) => Number.isSafeInteger(value))
           ? pl.Int64
           : pl.Float64;
         assertEquals(String(series.dtype), String(dtype), `dtype of column "${column.name}"`);
@@ -837,19 +873,19 @@ Deno.test("property: toDataFrame gives back every value with the dtype of its co
   );
 });
 
-Deno.test("property: toDataFrame keeps integer-valued metrics of any size (KNOWN BUG)", async () => {
-  // KNOWN BUG (reported, src/index_csv.ts typeOf + src/_polars.ts
-  // castExpression): every whole number types its column "int", so Polars
-  // casts its text to Int64; a metric of magnitude 2^63 or more (written
-  // "9223372036854775808", "1e+21", "1e+300") silently becomes null, and so
-  // does -2^63, the Int64 minimum, because String() rounds it to
-  // "-9223372036854776000". Expected: the number back (a Float64 column once
-  // a value does not fit Int64).
+Deno.test("property: toDataFrame keeps integer-valued metrics of any size", async () => {
+  // Regression: every whole number typed its column "int", so Polars cast
+  // its text to Int64; a metric of magnitude 2^63 or more (written
+  // "9223372036854775808", "1e+21", "1e+300") silently became null, and so
+  // did -2^63, the Int64 minimum, because String() rounds it to
+  // "-9223372036854776000". Decided: whole numbers beyond 2^53 are floats,
+  // as JavaScript holds them, so their column is Float64.
   // numRuns 30
+  const pl = (await import("nodejs-polars")).default;
   const huge = fc.oneof(
-    fc.constantFrom(2 ** 63, -(2 ** 63), 1e21, 1e300, -1e300, Number.MAX_VALUE),
-    fc.double({ min: 2 ** 63, noDefaultInfinity: true, noNaN: true }),
-    fc.double({ max: -(2 ** 63), noDefaultInfinity: true, noNaN: true }),
+    fc.constantFrom(2 ** 53, 2 ** 63, -(2 ** 63), 1e21, 1e300, -1e300, Number.MAX_VALUE),
+    fc.double({ min: 2 ** 53, noDefaultInfinity: true, noNaN: true }),
+    fc.double({ max: -(2 ** 53), noDefaultInfinity: true, noNaN: true }),
   );
   await fc.assert(
     fc.asyncProperty(huge, async (value) => {
@@ -858,19 +894,21 @@ Deno.test("property: toDataFrame keeps integer-valued metrics of any size (KNOWN
         using log = exp.add({ omega: 1 })!;
         log.json("metrics", { m: value });
       }
-      const frame = await exp.toDataFrame();
-      assertEquals(frame.getColumn("m").toArray().map(Number), [value]);
+      const series = (await exp.toDataFrame()).getColumn("m");
+      assertEquals(String(series.dtype), String(pl.Float64));
+      assertEquals(series.toArray(), [value]);
     }),
     { numRuns: 30, examples: [[2 ** 63], [-(2 ** 63)], [1e21]] },
   );
 });
 
-Deno.test("property: toDataFrame keeps column names with a double quote (KNOWN BUG)", async () => {
-  // KNOWN BUG (reported, src/_polars.ts readIndexFrame): index.csv quotes the
-  // header field 'a"b' as "a""b" (RFC 4180, as @std/csv and pandas read it),
-  // but nodejs-polars 0.25.2 names the column 'a""b', so the column is
-  // renamed and, no longer matching index.schema.json, keeps dtype String.
+Deno.test("property: toDataFrame keeps column names with a double quote", async () => {
+  // Regression: index.csv quotes the header field 'a"b' as "a""b" (RFC 4180,
+  // as @std/csv and pandas read it), but nodejs-polars 0.25.2 names the
+  // column 'a""b', so the column was renamed and, no longer matching
+  // index.schema.json, kept dtype String.
   // numRuns 20
+  const pl = (await import("nodejs-polars")).default;
   const name = anyKey.filter(isValidParamName).map((key) => `${key}"`);
   await fc.assert(
     fc.asyncProperty(name, async (name) => {
@@ -878,18 +916,19 @@ Deno.test("property: toDataFrame keeps column names with a double quote (KNOWN B
       exp.add({ [name]: 1 })!.markComplete();
       const frame = await exp.toDataFrame();
       assert(frame.columns.includes(name), `columns ${JSON.stringify(frame.columns)}`);
+      assertEquals(String(frame.getColumn(name).dtype), String(pl.Int64));
       assertEquals(frame.getColumn(name).toArray(), [1]);
     }),
     { numRuns: 20, examples: [['a"b']] },
   );
 });
 
-Deno.test("property: toDataFrame reads columns named like Polars selectors (KNOWN BUG)", async () => {
-  // KNOWN BUG (reported, src/_polars.ts castExpression, and the same
-  // pl.col(name) in Experiment#select): pl.col("*") selects every column and
-  // pl.col("^…$") is a regex, so a param named "*" or "^o.*$" makes
-  // toDataFrame throw 'the name "run_id" passed to LazyFrame.with_columns is
-  // duplicate', and a param "^x$" keeps dtype String instead of Int64.
+Deno.test("property: toDataFrame and selectRows read columns named like Polars selectors", async () => {
+  // Regression: pl.col("*") selects every column and pl.col("^…$") is a
+  // regex, so a param named "*" or "^o.*$" made toDataFrame throw 'the name
+  // "run_id" passed to LazyFrame.with_columns is duplicate', and a param
+  // "^x$" kept dtype String instead of Int64. Experiment#select had the same
+  // pl.col(name); selectRows is what it should call.
   // numRuns 20
   const name = fc.oneof(
     fc.constant("*"),
@@ -901,20 +940,25 @@ Deno.test("property: toDataFrame reads columns named like Polars selectors (KNOW
     fc.asyncProperty(name, async (name) => {
       using exp = new TemporaryExperiment("sweep");
       exp.add({ [name]: 1, omega: "s" })!.markComplete();
+      exp.add({ [name]: 2, omega: "t" })!.markComplete();
       const frame = await exp.toDataFrame();
-      assertEquals(frame.getColumn(name).toArray(), [1]);
-      assertEquals(frame.getColumn("omega").toArray(), ["s"]);
+      assertEquals(frame.getColumn(name).toArray(), [1, 2]);
+      assertEquals(frame.getColumn("omega").toArray(), ["s", "t"]);
+      const selected = await selectRows(frame, { [name]: 2 });
+      assertEquals(selected.columns, frame.columns);
+      assertEquals(selected.getColumn("omega").toArray(), ["t"]);
     }),
     { numRuns: 20, examples: [["*"], ["^x$"]] },
   );
 });
 
-Deno.test("property: every nested param and metric keeps its own index cell (KNOWN BUG)", () => {
-  // KNOWN BUG (reported, src/index_csv.ts rowCells/flattenObject): nested
-  // objects become dotted columns, and a dotted name can be reached twice:
-  // params { "a.b": 1, a: { b: 2 } } write one "a.b" cell (2; the 1 is lost),
-  // and param { a: { b: 1 } } with metric { "a.b": 2 } drops the metric
-  // without a word (the clash check only compares top-level names).
+Deno.test("property: every nested param and metric keeps its own index cell, or is refused", () => {
+  // Regression: nested objects become dotted columns, and a dotted name can
+  // be reached twice: params { "a.b": 1, a: { b: 2 } } wrote one "a.b" cell
+  // (2; the 1 was lost), and param { a: { b: 1 } } with metric { "a.b": 2 }
+  // dropped the metric without a word. Decided: both are refused with
+  // InvalidValueError before anything is written; an empty object is a
+  // leaf, written as the cell "{}".
   // numRuns 200
   const key = fc.constantFrom("a", "b", "a.b", "c");
   const nested = fc.dictionary(
@@ -927,44 +971,66 @@ Deno.test("property: every nested param and metric keeps its own index cell (KNO
     ),
     { minKeys: 1, maxKeys: 3 },
   );
+  const refusal = (write: () => unknown): string | undefined => {
+    try {
+      write();
+    } catch (error) {
+      assertInstanceOf(error, InvalidValueError);
+      const message = (error as Error).message;
+      assertStringIncludes(message, "are both index column");
+      return message;
+    }
+  };
   fc.assert(
     fc.property(nested, nested, (params, metrics) => {
       const metricsKept = Object.fromEntries(
         Object.entries(metrics).filter(([k]) => !Object.hasOwn(params, k)),
       );
       using exp = new TemporaryExperiment("sweep");
+      let log: Logbook | null = null;
+      const paramsRefused = refusal(() => log = exp.add(params));
+      assertEquals(paramsRefused !== undefined, !hasDistinctColumns(params), paramsRefused);
+      if (log === null) {
+        assertThrows(() => Deno.lstatSync(exp.dir), Deno.errors.NotFound, undefined, "no write");
+        return;
+      }
       {
-        using log = exp.add(params)!;
-        log.json("metrics", metricsKept);
+        using run: Logbook = log;
+        const metricsRefused = refusal(() => run.json("metrics", metricsKept));
+        assertEquals(
+          metricsRefused !== undefined,
+          !hasDistinctColumns(params, metricsKept),
+          metricsRefused,
+        );
+        if (metricsRefused !== undefined) return;
       }
       const row = new IndexCsv(exp.dir).rows()[0];
-      const leaves: [string, JsonValue][] = [];
-      const walk = (value: JsonValue, path: string) => {
-        if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-          for (const [k, v] of Object.entries(value)) walk(v, path === "" ? k : `${path}.${k}`);
-        } else leaves.push([path, value]);
-      };
-      walk(params, "");
-      walk(metricsKept, "");
-      for (const [path, value] of leaves) {
-        assertEquals(
-          row[path],
-          cellText(value as Scalar),
-          `cell "${path}" of ${JSON.stringify(row)}`,
-        );
+      for (const [name, value] of [...indexLeaves(params), ...indexLeaves(metricsKept)]) {
+        const text = typeof value === "object" && value !== null ? "{}" : cellText(value as Scalar);
+        assertEquals(row[name], text, `cell "${name}" of ${JSON.stringify(row)}`);
       }
     }),
-    { numRuns: 200, examples: [[{ "a.b": 1, a: { b: 2 } }, {}], [{ a: { b: 1 } }, { "a.b": 2 }]] },
+    {
+      numRuns: 200,
+      examples: [
+        [{ "a.b": 1, a: { b: 2 } }, {}],
+        [{ a: { b: 1 } }, { "a.b": 2 }],
+        [{ a: {} }, { b: { c: {} } }],
+      ],
+    },
   );
 });
 
-Deno.test("property: array metrics are written as JSON text that keeps NaN and Infinity (KNOWN BUG)", () => {
-  // KNOWN BUG (reported, src/index_csv.ts formatCell): arrays go through
-  // JSON.stringify, which writes NaN and ±Infinity as null: metric
-  // { m: [NaN] } has metrics.json "m": [NaN] but index.csv "[null]", against
-  // "NaN and Infinity in metrics are kept, not turned into null" (README).
+Deno.test("property: nested metrics are written as JSON text that keeps NaN and Infinity", () => {
+  // Regression: arrays went through JSON.stringify, which writes NaN and
+  // ±Infinity as null: metric { m: [NaN] } had metrics.json "m": [NaN] but
+  // index.csv "[null]", against "NaN and Infinity in metrics are kept, not
+  // turned into null" (README).
   // numRuns 100
-  const array = fc.array(fc.oneof(anyNumber, anyString, fc.boolean()), { maxLength: 4 });
+  const array = fc.oneof(
+    fc.array(fc.oneof(anyNumber, anyString, fc.boolean()), { maxLength: 4 }),
+    fc.array(jsonArbitrary(anyNumber, anyKey, anyString), { maxLength: 3 }),
+  );
   fc.assert(
     fc.property(array, (value) => {
       using exp = new TemporaryExperiment("sweep");
@@ -973,34 +1039,49 @@ Deno.test("property: array metrics are written as JSON text that keeps NaN and I
         log.json("metrics", { m: value });
       }
       const cell = new IndexCsv(exp.dir).rows()[0].m;
-      assertEquals(parseJson(cell), value);
+      assertEquals(parseJson(cell), asReadBack(value));
+      assert(!/\s/.test(cell.replace(/"(?:[^"\\]|\\.)*"/g, "")), `compact: ${cell}`);
     }),
-    { numRuns: 100, examples: [[[NaN]], [[Infinity]]] },
+    { numRuns: 100, examples: [[[NaN]], [[Infinity]], [[{ b: -Infinity, a: [NaN] }]]] },
   );
 });
 
-Deno.test("property: a string param that is not well-formed UTF-16 is refused or kept (KNOWN BUG)", () => {
-  // KNOWN BUG (reported, src/_params.ts assertParams): a lone surrogate is a
-  // valid JavaScript string and params.json keeps it (as "\ud800"), but
-  // index.csv is UTF-8 and holds U+FFFD instead, so the index cell differs
-  // from the param. Expected: InvalidValueError up front, or the value kept.
+Deno.test("property: a string or key that is not well-formed UTF-16 is refused", () => {
+  // Regression: a lone surrogate is a valid JavaScript string and
+  // params.json kept it (as "\ud800"), but index.csv is UTF-8 and held
+  // U+FFFD instead, so the index cell differed from the param. Decided:
+  // InvalidValueError up front, in values and keys, params and metrics.
   // numRuns 100
   const lone = fc.constantFrom("\ud800", "\udfff", "a\udc00b", "\ud83d");
   const text = fc.tuple(anyString, lone, anyString).map((parts) => parts.join(""));
+  const where = fc.constantFrom("param", "param key", "nested key", "metric", "metric key");
   fc.assert(
-    fc.property(text, (value) => {
+    fc.property(text, where, (text, where) => {
       using exp = new TemporaryExperiment("sweep");
-      let log: Logbook;
-      try {
-        log = exp.add({ s: value })!;
-      } catch (error) {
-        assertInstanceOf(error, InvalidValueError);
-        return;
-      }
-      log.markComplete();
-      assertEquals(new IndexCsv(exp.dir).rows()[0].s, value);
+      const write = (): void => {
+        if (where === "param") exp.add({ s: text });
+        // A control character would be refused first, for another reason.
+        else if (where === "param key") exp.add({ [text.replace(CONTROL_ALL, "")]: 1 });
+        else if (where === "nested key") exp.add({ s: { [text]: 1 } });
+        else {
+          using log = exp.add({ omega: 1 })!;
+          log.json("metrics", where === "metric" ? { m: [text] } : { [text]: 1 });
+        }
+      };
+      const error = (() => {
+        try {
+          write();
+        } catch (error) {
+          return error;
+        }
+      })();
+      assertInstanceOf(error, InvalidValueError);
+      const message = (error as Error).message;
+      assertStringIncludes(message, "holds a lone surrogate (\\u");
+      assert(message.endsWith("expected well-formed Unicode text"), message);
+      assert(message.isWellFormed(), "the message itself can be printed");
     }),
-    { numRuns: 100, examples: [["\ud800"]] },
+    { numRuns: 100, examples: [["\ud800", "param"], ["a\udc00b", "nested key"]] },
   );
 });
 
@@ -1032,9 +1113,8 @@ Deno.test("property: parseJson(formatJson(value)) gives the value back, NaN, ±I
       if (!hasNonFinite(value)) assertEquals(JSON.parse(text), asReadBack(value));
       // Keys sorted by code point, as Python's sort_keys; 2-space indent.
       const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
-      // Lone surrogates aside: src/_json.ts sorts them as if astral, Python
-      // by their code point (see the report).
-      if (isObject && Object.keys(value).every((key) => key.isWellFormed())) {
+      // Lone surrogates included: by their code point, as Python sorts them.
+      if (isObject) {
         const keys = [...text.matchAll(/^ {2}("(?:[^"\\]|\\.)*"): /gm)].map((m) =>
           JSON.parse(m[1])
         );

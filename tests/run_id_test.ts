@@ -269,3 +269,49 @@ Deno.test("Experiment#runId throws InvalidValueError for a function param and wr
     Deno.removeSync(tempDir, { recursive: true });
   }
 });
+
+Deno.test("formatRunId does not depend on the key order of nested objects", () => {
+  const sorted = formatRunId("e", { x: { a: 1, b: [{ c: 2, d: 3 }] } });
+  assertEquals(sorted, formatRunId("e", { x: { b: [{ d: 3, c: 2 }], a: 1 } }));
+  assertEquals(formatRunId("e", { x: { b: 2, a: 1 } }), "e_x_--a--1--b--2-__f9cbef18ee85");
+});
+
+Deno.test("formatRunId hashes string values with capitals, as macOS and Windows ignore case", () => {
+  assertEquals(formatRunId("e", { x: "a" }), "e_x_a");
+  assertEquals(formatRunId("e", { x: "A" }), "e_x_A__642cb6388b91");
+  assertEquals(formatRunId("e", { method: "RK4" }), "e_method_RK4__2b0c027b937a");
+  assertEquals(formatRunId("e", { method: "rk4" }), "e_method_rk4");
+});
+
+Deno.test("formatRunId keeps keys with capitals readable", () => {
+  assertEquals(formatRunId("ising", { N: 64, L: 8, T: 2.5 }), "ising_L_8_N_64_T_2.5");
+  assertEquals(formatRunId("e", { N: 64, dt: 0.1 }), "e_N_64_dt_0.1");
+});
+
+Deno.test("formatRunId gives params that differ only in the case of a key ids equal up to case", () => {
+  // The documented limit: on macOS and Windows these are one directory.
+  const upper = formatRunId("e", { N: 1 });
+  const lower = formatRunId("e", { n: 1 });
+  assertEquals([upper, lower], ["e_N_1", "e_n_1"]);
+  assertEquals(upper.toLowerCase(), lower.toLowerCase());
+});
+
+Deno.test("formatRunId keeps underscored keys apart from capitalised pairs up to case", () => {
+  // Readable, these were "e_b_x_a_1" / "e_B_x_a_1" and "e_a_1E+21_b_1" /
+  // "e_a_1e+21_b_1": one directory each on macOS and Windows.
+  assertEquals(formatRunId("e", { B: "x", a: 1 }), "e_B_x_a_1");
+  assertEquals(formatRunId("e", { b_x_a: 1 }), "e_b_x_a_1__c0636a65915d");
+  assertEquals(formatRunId("e", { a: 1e21, b: 1 }), "e_a_1e+21_b_1");
+  assertMatch(formatRunId("e", { "a_1E+21_b": 1 }), /^e_a_1E\+21_b_1__[0-9a-f]{12}$/);
+  assertMatch(formatRunId("e", { x_True: 1 }), /^e_x_True_1__[0-9a-f]{12}$/);
+  // Underscored keys whose would-be pair keys cannot ascend stay readable.
+  assertEquals(formatRunId("e", { n_steps: 100, t_max: 5 }), "e_n_steps_100_t_max_5");
+  assertEquals(formatRunId("e", { n_steps: 1000, dt: 0.01 }), "e_dt_0.01_n_steps_1000");
+});
+
+Deno.test("formatRunId never ends an id in a dot, which Windows drops", () => {
+  assertEquals(formatRunId("e", { x: "a." }), "e_x_a.__ec553cdda337");
+  assertEquals(formatRunId("e", { x: "a.b" }), "e_x_a.b");
+  assertMatch(formatRunId("x.", {}), /^x\.__[0-9a-f]{12}$/);
+  assertMatch(formatRunId("e", { "a.": 1, x: "." }), /__[0-9a-f]{12}$/);
+});

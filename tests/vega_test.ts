@@ -12,74 +12,12 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
-// A strict XML parser for the tests only, so it is not in the import maps.
-// deno-lint-ignore no-import-prefix
-import { XMLParser, XMLValidator } from "npm:fast-xml-parser@5.12.1";
 import { isVegaLiteSpec, renderVegaLiteSvg } from "../src/_vega.ts";
 import { InvalidValueError } from "../src/errors.ts";
+import { descendants, groups, parseSvg, texts, translation } from "./_svg.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-interface Element {
-  tag: string;
-  attrs: Record<string, string>;
-  children: Element[];
-  text: string;
-}
-
-type OrderedNode = Record<string, unknown>;
-
-function toElement(node: OrderedNode): Element {
-  const tag = Object.keys(node).find((key) => key !== ":@")!;
-  const content = node[tag] as OrderedNode[];
-  return {
-    tag,
-    attrs: (node[":@"] ?? {}) as Record<string, string>,
-    children: content.filter((child) => !("#text" in child)).map(toElement),
-    text: content.map((child) => child["#text"] ?? "").join(""),
-  };
-}
-
-/** Parses an SVG document strictly; fails the test unless it is well-formed XML. */
-function parseSvg(svg: string): Element {
-  const valid = XMLValidator.validate(svg);
-  assert(valid === true, `the SVG is not well-formed: ${JSON.stringify(valid)}`);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "",
-    preserveOrder: true,
-    parseAttributeValue: false,
-    parseTagValue: false,
-  });
-  const roots = (parser.parse(svg) as OrderedNode[]).map(toElement);
-  assertEquals(roots.map((root) => root.tag), ["svg"]);
-  assertEquals(roots[0]!.attrs.xmlns, "http://www.w3.org/2000/svg");
-  return roots[0]!;
-}
-
-function descendants(element: Element): Element[] {
-  return element.children.flatMap((child) => [child, ...descendants(child)]);
-}
-
-/** The `<g>` groups whose class list has `className`. */
-function groups(root: Element, className: string): Element[] {
-  return descendants(root).filter((element) =>
-    element.tag === "g" && (element.attrs.class ?? "").split(" ").includes(className)
-  );
-}
-
-function texts(root: Element, className: string): string[] {
-  return groups(root, className).flatMap((group) =>
-    descendants(group).filter((element) => element.tag === "text").map((element) => element.text)
-  );
-}
-
-function translation(element: Element): [number, number] {
-  const match = /^translate\(([-\d.e]+),([-\d.e]+)\)$/.exec(element.attrs.transform ?? "");
-  assert(match, `no translate() in ${JSON.stringify(element.attrs)}`);
-  return [Number(match![1]), Number(match![2])];
-}
 
 const importMap = fromFileUrl(new URL("../import_map.npm.json", import.meta.url));
 const vegaModule = new URL("../src/_vega.ts", import.meta.url).href;
