@@ -69,7 +69,6 @@ export const QUICK: Sizes = {
 
 /** What each row group is given. */
 export interface BenchContext {
-  quick: boolean;
   sizes: Sizes;
   scratch: Scratch;
 }

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       );
     }
     rows = await runRows(
-      { quick: options.quick, sizes: options.quick ? QUICK : FULL, scratch },
+      { sizes: options.quick ? QUICK : FULL, scratch },
       options.only,
     );
   } finally {

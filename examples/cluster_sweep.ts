@@ -105,9 +105,9 @@ function indexedRuns(): number {
 
 if (Deno.args.includes("--report")) {
   // After the whole array: every grid point's state, and index.csv as the
-  // tasks left it beside the index rebuilt from the run directories (the two
-  // differ when runs crashed, or when the filesystem's locks did not hold).
-  // Exits 1 while any run is not complete.
+  // tasks left it beside the index rebuilt from the run directories (fewer
+  // rows as written means rows were lost: the filesystem's locks did not
+  // hold across nodes). Exits 1 while any run is not complete.
   const written = indexedRuns();
   const rebuilt = exp.reindex();
   const counts: Record<string, number> = {};

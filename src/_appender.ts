@@ -1,15 +1,88 @@
 // Copyright 2026 the notata authors. MIT license.
 // Buffered appends for files written line by line while a run is open
-// (log.txt, data/scalars.csv). One system call per call would cost more than
-// the formatting; an unbounded buffer would lose everything in a crash. The
-// compromise the issue asks for: flush at 64 KiB, and whenever the oldest
-// pending line is a second old, so a crash loses at most the last second.
+// (log.txt, data/scalars.csv). One system call per line would cost more than
+// the formatting, and an unbounded buffer would lose everything in a crash.
+//
+// The buffer is shared memory: the watchdog thread (see _watchdog.ts) writes
+// it out every second and when a signal ends the process, so the promise
+// "a crash loses at most the last second" holds even while the simulation
+// keeps the main thread busy and never logs again. A lock word in the same
+// memory makes each write-out take whole lines exactly once.
 
 import { writeAll } from "./_files.ts";
+import { FLUSH_INTERVAL_MS, watchAppender } from "./_watchdog.ts";
 
-const FLUSH_CHARS = 64 * 1024;
-const FLUSH_AFTER_MS = 1000;
+/** Bytes of text held before the main thread writes them out itself. */
+export const APPENDER_CAPACITY = 64 * 1024;
+/** Slots of the control words at the start of the shared memory. */
+export const LOCK = 0;
+/** Bytes pending in the data area. */
+export const FILL = 1;
+/** Nonzero once the appender is closed: nothing more to write out. */
+export const CLOSED = 2;
+/**
+ * Set by the watchdog when it found the lock taken: a main thread that
+ * appends without pause would otherwise always win the lock, so it writes
+ * the buffer out itself at its next append.
+ */
+export const REQUEST = 3;
+/** Bytes before the data area. */
+export const DATA_OFFSET = 16;
+
 const encoder = new TextEncoder();
+
+// Runs `fn` holding the lock word of an appender's shared memory.
+function withAppenderLock<T>(control: Int32Array, fn: () => T): T {
+  while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) Atomics.wait(control, LOCK, 1, 10);
+  try {
+    return fn();
+  } finally {
+    Atomics.store(control, LOCK, 0);
+    Atomics.notify(control, LOCK);
+  }
+}
+
+/**
+ * Writes the pending bytes of an appender's shared memory with `write`, and
+ * empties it. The caller holds the lock.
+ */
+function drainPending(memory: SharedArrayBuffer, write: (bytes: Uint8Array) => void): void {
+  const control = new Int32Array(memory, 0, DATA_OFFSET / 4);
+  const fill = control[FILL];
+  if (fill === 0) return;
+  write(new Uint8Array(memory, DATA_OFFSET, fill));
+  control[FILL] = 0;
+}
+
+/**
+ * Writes out the pending bytes of the appender of `path` from another
+ * thread, through a file handle of its own. While the main thread holds
+ * the lock, waits up to `patienceMs`, then leaves the write-out to the main
+ * thread's next append. Returns `false` once the appender is closed or its
+ * file is gone: there will be nothing more.
+ */
+export function drainToFile(path: string, memory: SharedArrayBuffer, patienceMs: number): boolean {
+  const control = new Int32Array(memory, 0, DATA_OFFSET / 4);
+  const deadline = Date.now() + patienceMs;
+  while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) {
+    Atomics.store(control, REQUEST, 1);
+    if (Date.now() >= deadline) return true;
+    Atomics.wait(control, LOCK, 1, 1);
+  }
+  try {
+    if (control[CLOSED] !== 0) return false;
+    if (control[FILL] === 0) return true;
+    using file = Deno.openSync(path, { append: true });
+    drainPending(memory, (bytes) => writeAll(file, bytes));
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  } finally {
+    Atomics.store(control, LOCK, 0);
+    Atomics.notify(control, LOCK);
+  }
+}
 
 // A script that ends without finishing its runs still gets its last lines
 // onto disk: `unload` fires when the event loop empties or Deno.exit runs.
@@ -20,13 +93,14 @@ function flushAll(): void {
   for (const appender of openAppenders) appender.flush();
 }
 
-/** An append-only file that holds writes in memory for at most a second. */
+/** An append-only file whose writes wait in shared memory for at most a second. */
 export class BufferedAppender {
   readonly path: string;
   #file: Deno.FsFile | undefined;
-  #pending = "";
+  #memory = new SharedArrayBuffer(DATA_OFFSET + APPENDER_CAPACITY);
+  #control = new Int32Array(this.#memory, 0, DATA_OFFSET / 4);
+  #data = new Uint8Array(this.#memory, DATA_OFFSET);
   #oldestPendingAt = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Opens `path` for appending (creating it). `header` is written first when
@@ -41,6 +115,7 @@ export class BufferedAppender {
       globalThis.addEventListener("unload", flushAll);
       flushOnUnload = true;
     }
+    watchAppender(path, this.#memory);
     if (header !== "" && file.statSync().size === 0) this.write(header);
   }
 
@@ -49,43 +124,54 @@ export class BufferedAppender {
     return this.#file !== undefined;
   }
 
-  /** Queues `text`; writes the queue when it is large or a second old. */
+  /**
+   * Queues `text`. The main thread writes the queue out itself when it is
+   * full or a second old: the watchdog thread may be missing (it needs read
+   * access to notata's own files when they are local).
+   */
   write(text: string): void {
-    if (this.#pending === "") {
-      this.#oldestPendingAt = Date.now();
-      // The timer covers a program that stops logging; the clock check
-      // below covers one that keeps the event loop busy and never yields.
-      const timer = setTimeout(() => this.flush(), FLUSH_AFTER_MS);
-      Deno.unrefTimer(timer);
-      this.#timer = timer;
-    }
-    this.#pending += text;
-    if (
-      this.#pending.length >= FLUSH_CHARS || Date.now() - this.#oldestPendingAt >= FLUSH_AFTER_MS
-    ) {
-      this.flush();
-    }
+    const now = Date.now();
+    withAppenderLock(this.#control, () => {
+      let fill = this.#control[FILL];
+      if (fill === 0) this.#oldestPendingAt = now;
+      // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+      if (3 * text.length > APPENDER_CAPACITY - fill) {
+        this.#drain();
+        fill = 0;
+        if (3 * text.length > APPENDER_CAPACITY) {
+          writeAll(this.#file!, encoder.encode(text));
+          return;
+        }
+      }
+      this.#control[FILL] = fill + encoder.encodeInto(text, this.#data.subarray(fill)).written;
+      if (this.#control[REQUEST] !== 0 || now - this.#oldestPendingAt >= FLUSH_INTERVAL_MS) {
+        this.#drain();
+      }
+    });
   }
 
   /** Writes everything queued to the file. */
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#pending === "" || this.#file === undefined) return;
-    const bytes = encoder.encode(this.#pending);
-    this.#pending = "";
-    writeAll(this.#file, bytes);
+    if (this.#file !== undefined) withAppenderLock(this.#control, () => this.#drain());
   }
 
   /** Flushes and closes the file; later calls do nothing. */
   close(): void {
     if (this.#file === undefined) return;
     try {
-      this.flush();
+      withAppenderLock(this.#control, () => {
+        this.#drain();
+        this.#control[CLOSED] = 1;
+      });
     } finally {
       this.#file.close();
       this.#file = undefined;
       openAppenders.delete(this);
     }
+  }
+
+  #drain(): void {
+    this.#control[REQUEST] = 0;
+    drainPending(this.#memory, (bytes) => writeAll(this.#file!, bytes));
   }
 }

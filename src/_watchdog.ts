@@ -12,6 +12,7 @@
 // every run that is open.
 
 import { Worker } from "node:worker_threads";
+import { drainToFile } from "./_appender.ts";
 import { failOpenRun, type WatchedRun } from "./_interrupt.ts";
 
 export type { WatchedRun };
@@ -33,16 +34,24 @@ export const SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM"];
 
+/** How often the watchdog writes out the buffered lines of open runs. */
+export const FLUSH_INTERVAL_MS = 1_000;
+
 /** What the main thread sends the watchdog. */
-export type WatchdogMessage = { open: WatchedRun } | { close: string };
+export type WatchdogMessage =
+  | { open: WatchedRun }
+  | { close: string }
+  | { appender: { path: string; memory: SharedArrayBuffer } };
 
 let shared: Int32Array | undefined;
 let worker: Worker | undefined;
 let started = false;
 let depth = 0;
 // Only when the thread cannot be started: the runs the main thread marks
-// itself, on a signal that it sees when its event loop turns.
+// itself, on a signal that it sees when its event loop turns, and the
+// buffers it writes out when a timer gets to run.
 const fallbackRuns = new Map<string, WatchedRun>();
+const fallbackAppenders = new Map<string, SharedArrayBuffer>();
 
 function startWatchdog(): void {
   started = true;
@@ -56,12 +65,28 @@ function startWatchdog(): void {
     shared = new Int32Array(memory);
   } catch {
     for (const [signal, listener] of fallbackListeners) Deno.addSignalListener(signal, listener);
+    Deno.unrefTimer(setInterval(() => drainAll(fallbackAppenders, 0), FLUSH_INTERVAL_MS));
+  }
+}
+
+/**
+ * Writes out the pending lines of `appenders`, forgetting the closed ones;
+ * `patienceMs` as in {@linkcode drainToFile}.
+ */
+export function drainAll(appenders: Map<string, SharedArrayBuffer>, patienceMs: number): void {
+  for (const [path, memory] of appenders) {
+    try {
+      if (!drainToFile(path, memory, patienceMs)) appenders.delete(path);
+    } catch {
+      // A file that cannot be written now may be writable at the next tick.
+    }
   }
 }
 
 const fallbackListeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
 
 function onSignal(signal: Deno.Signal): void {
+  drainAll(fallbackAppenders, 0);
   for (const run of fallbackRuns.values()) failOpenRun(run, `interrupted (${signal})`);
   for (const [each, listener] of fallbackListeners) Deno.removeSignalListener(each, listener);
   Deno.kill(Deno.pid, signal);
@@ -72,6 +97,13 @@ export function watchRun(run: WatchedRun): void {
   if (!started) startWatchdog();
   if (worker === undefined) fallbackRuns.set(run.path, run);
   else send({ open: run });
+}
+
+/** Hands the watchdog the shared buffer of a file appended to while a run is open. */
+export function watchAppender(path: string, memory: SharedArrayBuffer): void {
+  if (!started) startWatchdog();
+  if (worker === undefined) fallbackAppenders.set(path, memory);
+  else send({ appender: { path, memory } });
 }
 
 /** Tells the watchdog that the run in `path` finished. Call inside `guarded`. */

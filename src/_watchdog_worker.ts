@@ -8,6 +8,8 @@ import { writeFileAtomic } from "./_files.ts";
 import { failOpenRun, type WatchedRun } from "./_interrupt.ts";
 import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS } from "./_liveness.ts";
 import {
+  drainAll,
+  FLUSH_INTERVAL_MS,
   FREE,
   INTERRUPTING,
   MAIN,
@@ -19,16 +21,17 @@ import {
 
 const shared = new Int32Array((workerData as { memory: SharedArrayBuffer }).memory);
 const runs = new Map<string, WatchedRun>();
+const appenders = new Map<string, SharedArrayBuffer>();
 let received = 0;
 
 parentPort!.on("message", (message: WatchdogMessage) => {
   received++;
   if ("open" in message) runs.set(message.open.path, message.open);
-  else runs.delete(message.close);
+  else if ("close" in message) runs.delete(message.close);
+  else appenders.set(message.appender.path, message.appender.memory);
 });
 
-// The interval also keeps this thread alive: a signal listener alone does not.
-setInterval(() => {
+function beat(): void {
   const now = `${new Date().toISOString()}\n`;
   for (const run of runs.values()) {
     try {
@@ -37,7 +40,11 @@ setInterval(() => {
       // The run directory was removed (a temporary experiment): nothing to keep alive.
     }
   }
-}, HEARTBEAT_INTERVAL_MS);
+}
+
+// The intervals also keep this thread alive: a signal listener alone does not.
+setInterval(() => drainAll(appenders, 0), FLUSH_INTERVAL_MS);
+setInterval(beat, HEARTBEAT_INTERVAL_MS);
 
 async function onSignal(signal: Deno.Signal): Promise<void> {
   while (Atomics.compareExchange(shared, MUTEX, FREE, INTERRUPTING) !== FREE) {
@@ -45,6 +52,8 @@ async function onSignal(signal: Deno.Signal): Promise<void> {
   }
   // The main thread sends nothing now; let the messages still queued arrive.
   while (received < Atomics.load(shared, SENT)) await new Promise((done) => setTimeout(done, 1));
+  // A main thread that keeps logging hands its lines over within moments.
+  drainAll(appenders, 200);
   for (const run of runs.values()) {
     try {
       failOpenRun(run, `interrupted (${signal})`);

@@ -133,6 +133,19 @@ export async function waitForLine(
   return { found, finish };
 }
 
+/**
+ * Sends `signal` to `child`, unless it has exited already (then its exit
+ * status, awaited next, tells what happened).
+ */
+export function signalChild(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch (error) {
+    // Deno throws a TypeError for a child that has already terminated.
+    if (!(error instanceof TypeError)) throw error;
+  }
+}
+
 /** Every file under `dir`, as paths relative to it, sorted. */
 export function listTree(dir: string): string[] {
   const files: string[] = [];

@@ -16,8 +16,6 @@ import {
   scratchPermissions,
 } from "./_subprocess.ts";
 
-type Json = { [key: string]: unknown };
-
 // A metric value as the index writes it.
 function cellText(value: unknown): string {
   return value === null || value === undefined ? "" : String(value);

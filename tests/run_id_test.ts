@@ -297,13 +297,14 @@ Deno.test("formatRunId gives params that differ only in the case of a key ids eq
 });
 
 Deno.test("formatRunId keeps underscored keys apart from capitalised pairs up to case", () => {
-  // Readable, these were "e_b_x_a_1" / "e_B_x_a_1" and "e_a_1E+21_b_1" /
-  // "e_a_1e+21_b_1": one directory each on macOS and Windows.
+  // Readable, these were "e_b_x_a_1" / "e_B_x_a_1" and "e_x_TRUE_y_z_1" /
+  // "e_x_true_y_z_1": one directory each on macOS and Windows.
   assertEquals(formatRunId("e", { B: "x", a: 1 }), "e_B_x_a_1");
   assertEquals(formatRunId("e", { b_x_a: 1 }), "e_b_x_a_1__c0636a65915d");
-  assertEquals(formatRunId("e", { a: 1e21, b: 1 }), "e_a_1e+21_b_1");
-  assertMatch(formatRunId("e", { "a_1E+21_b": 1 }), /^e_a_1E\+21_b_1__[0-9a-f]{12}$/);
-  assertMatch(formatRunId("e", { x_True: 1 }), /^e_x_True_1__[0-9a-f]{12}$/);
+  assertEquals(formatRunId("e", { x: true, y_z: 1 }), "e_x_true_y_z_1");
+  assertEquals(formatRunId("e", { x_TRUE_y_z: 1 }), "e_x_TRUE_y_z_1__3e41feed87b9");
+  assertEquals(formatRunId("e", { x: 1e21, y_z: 1 }), "e_x_1e+21_y_z_1");
+  assertMatch(formatRunId("e", { "x_1E+21_y_z": 1 }), /^e_x_1E\+21_y_z_1__[0-9a-f]{12}$/);
   // Underscored keys whose would-be pair keys cannot ascend stay readable.
   assertEquals(formatRunId("e", { n_steps: 100, t_max: 5 }), "e_n_steps_100_t_max_5");
   assertEquals(formatRunId("e", { n_steps: 1000, dt: 0.01 }), "e_dt_0.01_n_steps_1000");

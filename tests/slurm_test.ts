@@ -32,8 +32,12 @@ function succeeds(command: string, ...args: string[]): boolean {
   }
 }
 
-/** Whether sbatch is on PATH and a Slurm controller answers; decided once. */
-const HAS_SLURM = succeeds("sbatch", "--version") && succeeds("sinfo", "--noheader");
+/**
+ * Whether sbatch is on PATH and a Slurm controller answers; decided once.
+ * sinfo retries for about 10 s when no controller runs: `timeout` cuts that short.
+ */
+const HAS_SLURM = succeeds("sbatch", "--version") &&
+  succeeds("timeout", "3", "sinfo", "--noheader");
 const IGNORED = HAS_SLURM ? "" : " (ignored: sbatch is not on PATH or no Slurm controller answers)";
 
 async function slurm(command: string, ...args: string[]): Promise<string> {
