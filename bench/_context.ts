@@ -37,7 +37,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   sweepRuns: 10_000,
   sweepRepeats: 5,
-  diskRepeats: 1,
+  diskRepeats: 2,
   growthRuns: 100_000,
   memorySamples: [10_000, 50_000, 100_000],
   finishWindow: 1_000,

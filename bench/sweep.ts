@@ -106,29 +106,38 @@ export function baselineSweep(dir: string, runs: number): number {
   return runs / secondsSince(start);
 }
 
-// With `warmUp`, both sides first run a tenth of the sweep untimed, so the
-// JIT has compiled both before the first timed repetition.
-async function measure(
-  ctx: BenchContext,
-  root: string,
-  repeats: number,
-  warmUp: boolean,
-): Promise<Paired> {
+interface MeasureOptions {
+  repeats: number;
+  /** Both sides first run a tenth of the sweep untimed, so the JIT has compiled both. */
+  warmUp: boolean;
+  /**
+   * Delete each repetition's files before the next one. On a disk, deleting
+   * keeps it busy for a while after the call returns, slowing whichever side
+   * runs next: there the files stay until the scratch dir is removed.
+   */
+  removeEach: boolean;
+}
+
+async function measure(ctx: BenchContext, root: string, options: MeasureOptions): Promise<Paired> {
   const { sweepRuns } = ctx.sizes;
-  if (warmUp) {
+  if (options.warmUp) {
     const runs = Math.max(50, Math.floor(sweepRuns / 10));
     inFreshDir(root, (dir) => librarySweep(dir, runs));
     inFreshDir(root, (dir) => baselineSweep(dir, runs));
   }
+  const sweepIn = (sweep: typeof librarySweep) =>
+    options.removeEach
+      ? inFreshDir(root, (dir) => sweep(dir, sweepRuns))
+      : sweep(Deno.makeTempDirSync({ dir: root }), sweepRuns);
   return await alternate(
-    repeats,
+    options.repeats,
     (r) => {
-      const rate = inFreshDir(root, (dir) => librarySweep(dir, sweepRuns));
+      const rate = sweepIn(librarySweep);
       progress(`sweep on ${root}: repetition ${r + 1}, library ${rate.toFixed(0)} runs/s`);
       return rate;
     },
     (r) => {
-      const rate = inFreshDir(root, (dir) => baselineSweep(dir, sweepRuns));
+      const rate = sweepIn(baselineSweep);
       progress(`sweep on ${root}: repetition ${r + 1}, baseline ${rate.toFixed(0)} runs/s`);
       return rate;
     },
@@ -153,7 +162,11 @@ export async function sweepRows(ctx: BenchContext): Promise<Row[]> {
           `${BASELINE_NOTE}; on ${ctx.scratch.fastKind}; median of ${sweepRepeats} alternated repetitions`,
         extra: { runs: sweepRuns, dir: ctx.scratch.fastKind },
       },
-      await measure(ctx, ctx.scratch.fast, sweepRepeats, true),
+      await measure(ctx, ctx.scratch.fast, {
+        repeats: sweepRepeats,
+        warmUp: true,
+        removeEach: true,
+      }),
       (ratio) => ratio >= 0.7,
     ),
   ];
@@ -161,8 +174,8 @@ export async function sweepRows(ctx: BenchContext): Promise<Row[]> {
 
 /**
  * The same sweep on `Deno.makeTempDir`'s file system, reported beside the
- * target row. It runs last, after a full run has warmed the JIT: deleting
- * its runs keeps a disk busy for a while.
+ * target row. It runs last, after the other rows have warmed the JIT:
+ * deleting its runs keeps a disk busy for a while.
  */
 export async function diskSweepRows(ctx: BenchContext): Promise<Row[]> {
   const { sweepRuns, diskRepeats } = ctx.sizes;
@@ -177,7 +190,11 @@ export async function diskSweepRows(ctx: BenchContext): Promise<Row[]> {
         notes: `the same in ${ctx.scratch.disk}; median of ${diskRepeats} alternated repetitions`,
         extra: { runs: sweepRuns, dir: ctx.scratch.disk },
       },
-      await measure(ctx, ctx.scratch.disk, diskRepeats, false),
+      await measure(ctx, ctx.scratch.disk, {
+        repeats: diskRepeats,
+        warmUp: false,
+        removeEach: false,
+      }),
       () => null,
     ),
   ];

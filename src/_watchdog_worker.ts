@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "@std/path";
-import { writeFileAtomic } from "./_files.ts";
+import { writeAll } from "./_files.ts";
 import { failOpenRun, type WatchedRun } from "./_interrupt.ts";
 import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS } from "./_liveness.ts";
 import {
@@ -31,11 +31,15 @@ parentPort!.on("message", (message: WatchdogMessage) => {
   else appenders.set(message.appender.path, message.appender.memory);
 });
 
+// An ISO time is always 24 characters, so each beat overwrites the last in
+// place with one small write: readers never see a shorter or empty file, and
+// no temporary file is left in a directory that is being removed.
 function beat(): void {
-  const now = `${new Date().toISOString()}\n`;
+  const now = new TextEncoder().encode(`${new Date().toISOString()}\n`);
   for (const run of runs.values()) {
     try {
-      writeFileAtomic(join(run.path, HEARTBEAT_FILE), now);
+      using file = Deno.openSync(join(run.path, HEARTBEAT_FILE), { write: true, create: true });
+      writeAll(file, now);
     } catch {
       // The run directory was removed (a temporary experiment): nothing to keep alive.
     }

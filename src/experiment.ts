@@ -5,14 +5,14 @@
  * @module
  */
 
-import type { DataFrame, Expr } from "nodejs-polars";
+import type { DataFrame } from "nodejs-polars";
 import { join } from "@std/path";
 import { formatJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
 import { ensureDir, exists } from "./_files.ts";
 import { runState } from "./_liveness.ts";
 import { withFileLock } from "./_lock.ts";
-import { loadPolars, readIndexFrame } from "./_polars.ts";
+import { readIndexFrame, selectRows } from "./_polars.ts";
 import {
   type ExperimentLink,
   experimentLink,
@@ -383,21 +383,7 @@ export class Experiment {
    * ```
    */
   async select(filter: { [column: string]: string | number | boolean | null }): Promise<DataFrame> {
-    const frame = await this.toDataFrame();
-    const pl = await loadPolars();
-    let condition: Expr | undefined;
-    for (const [name, value] of Object.entries(filter)) {
-      if (!frame.columns.includes(name)) {
-        throw new InvalidValueError(
-          `Cannot select runs: column "${name}" is not in the index, expected one of ${
-            frame.columns.map((column) => `"${column}"`).join(", ")
-          }`,
-        );
-      }
-      const test = value === null ? pl.col(name).isNull() : pl.col(name).eq(pl.lit(value));
-      condition = condition === undefined ? test : condition.and(test);
-    }
-    return condition === undefined ? frame : frame.filter(condition);
+    return selectRows(await this.toDataFrame(), filter);
   }
 
   /**

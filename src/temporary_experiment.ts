@@ -45,11 +45,22 @@ export class TemporaryExperiment extends Experiment implements Disposable, Async
 
   /** Removes the temporary directory and everything in it. */
   [Symbol.dispose](): void {
-    Deno.removeSync(this.baseDir, { recursive: true });
+    // The watchdog thread may write a heartbeat into a run directory while
+    // it is being removed; the next attempt removes that file too.
+    for (let attempt = 1;; attempt++) {
+      try {
+        Deno.removeSync(this.baseDir, { recursive: true });
+        return;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return;
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   /** Removes the temporary directory and everything in it. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await Deno.remove(this.baseDir, { recursive: true });
+  [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+    return Promise.resolve();
   }
 }
