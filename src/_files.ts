@@ -14,6 +14,16 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   writeChunksAtomic(path, [typeof data === "string" ? new TextEncoder().encode(data) : data]);
 }
 
+const TEMP_SUFFIX = /\.tmp-\d+-\d+$/;
+
+/**
+ * Whether `name` is one of the temporary files atomic writes use; a process
+ * killed mid-write leaves one behind, which readers do not list.
+ */
+export function isTemporaryFile(name: string): boolean {
+  return TEMP_SUFFIX.test(name);
+}
+
 /**
  * Replaces `path` atomically, as {@linkcode writeFileAtomic} does, with the
  * concatenation of `chunks`, written one after the other so that a large

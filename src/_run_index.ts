@@ -108,11 +108,13 @@ export interface ExperimentLink {
 }
 
 /**
- * Gives every crashed run of the experiment in `dir` that has no index row
- * a row with status `"crashed"`. `indexed` holds the run ids the index has.
- * The caller holds the experiment's lock. Returns the number of rows added.
+ * Gives every run of the experiment in `dir` that has no index row but
+ * should have one (finished, or crashed: status `"crashed"`) its row.
+ * `indexed` holds the run ids the index has. A finished run lacks a row
+ * only when its process was killed between its last two writes. The caller
+ * holds the experiment's lock. Returns the number of rows added.
  */
-export function recordCrashedRuns(dir: string, indexed: ReadonlySet<string>): number {
+export function recordUnindexedRuns(dir: string, indexed: ReadonlySet<string>): number {
   const runsDir = join(dir, "runs");
   let added = 0;
   for (const entry of exists(runsDir) ? Deno.readDirSync(runsDir) : []) {
@@ -120,9 +122,10 @@ export function recordCrashedRuns(dir: string, indexed: ReadonlySet<string>): nu
     if (!entry.isDirectory || !entry.name.startsWith("log_") || indexed.has(runId)) continue;
     const runDir = join(runsDir, entry.name);
     const metadata = readJsonObject(join(runDir, "metadata.json")).value ?? {};
-    if (runState(runDir, metadata) !== "crashed") continue;
+    const status = runState(runDir, metadata);
+    if (status === "initialized") continue;
     const params = readJsonObject(join(runDir, "params.json")).value ?? {};
-    recordRun(dir, runDir, { runId, status: "crashed", params, metadata }, false);
+    recordRun(dir, runDir, { runId, status, params, metadata }, false);
     added++;
   }
   return added;

@@ -21,6 +21,12 @@ export type { WatchedRun };
 export const MUTEX = 0;
 /** See {@linkcode MUTEX}. */
 export const SENT = 1;
+/** See {@linkcode MUTEX}: set to 1 once the watchdog listens for signals. */
+export const READY = 2;
+
+// How long the first run waits for the watchdog to listen for signals; a
+// signal before that would end the process without marking the run.
+const READY_TIMEOUT_MS = 5_000;
 
 /** Mutex states. */
 export const FREE = 0;
@@ -56,13 +62,14 @@ const fallbackAppenders = new Map<string, SharedArrayBuffer>();
 function startWatchdog(): void {
   started = true;
   try {
-    const memory = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const memory = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
     worker = new Worker(new URL("./_watchdog_worker.ts", import.meta.url), {
       workerData: { memory },
     });
     // The thread must not keep a finished script alive.
     worker.unref();
     shared = new Int32Array(memory);
+    Atomics.wait(shared, READY, 0, READY_TIMEOUT_MS);
   } catch {
     for (const [signal, listener] of fallbackListeners) Deno.addSignalListener(signal, listener);
     Deno.unrefTimer(setInterval(() => drainAll(fallbackAppenders, 0), FLUSH_INTERVAL_MS));

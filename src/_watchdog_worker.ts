@@ -14,6 +14,7 @@ import {
   INTERRUPTING,
   MAIN,
   MUTEX,
+  READY,
   SENT,
   SIGNALS,
   type WatchdogMessage,
@@ -71,3 +72,5 @@ async function onSignal(signal: Deno.Signal): Promise<void> {
 
 const listeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
 for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+Atomics.store(shared, READY, 1);
+Atomics.notify(shared, READY);

@@ -19,7 +19,7 @@ import {
   experimentLockPath,
   mayHaveUnindexedRuns,
   rebuildIndex,
-  recordCrashedRuns,
+  recordUnindexedRuns,
 } from "./_run_index.ts";
 import { guarded } from "./_watchdog.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
@@ -345,7 +345,8 @@ export class Experiment {
    *
    * Runs that never finished and whose process is gone first get a row with
    * status `"crashed"` in `index.csv`, so they are reported, not taken for
-   * running ones.
+   * running ones (as does a finished run whose process was killed before
+   * it wrote its row).
    *
    * @returns The index, empty when no run has finished.
    *
@@ -363,7 +364,7 @@ export class Experiment {
     const indexed = new Set<string>(
       frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
     );
-    const added = this.#locked(() => recordCrashedRuns(this.dir, indexed));
+    const added = this.#locked(() => recordUnindexedRuns(this.dir, indexed));
     return added === 0 ? frame : readIndexFrame(this.indexPath, this.#index.columns());
   }
 
@@ -432,6 +433,9 @@ export class Experiment {
         }; move it away or choose another experiment name`,
       );
     }
-    return runState(path, readJsonObject(join(path, "metadata.json")).value ?? {});
+    const metadata = readJsonObject(join(path, "metadata.json")).value;
+    // Runs are created under the lock this runs under: a directory without
+    // its metadata was left by a process killed while creating it.
+    return metadata === undefined ? "crashed" : runState(path, metadata);
   }
 }

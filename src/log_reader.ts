@@ -9,7 +9,7 @@
 import type { DataFrame } from "nodejs-polars";
 import { parse as parseYaml } from "@std/yaml";
 import { basename, join } from "@std/path";
-import { exists, readTextIfExists } from "./_files.ts";
+import { exists, isTemporaryFile, readTextIfExists } from "./_files.ts";
 import { parseJson, readJsonObject } from "./_json.ts";
 import { runState } from "./_liveness.ts";
 import { assertRelativePath } from "./_names.ts";
@@ -74,7 +74,9 @@ function listFiles(dir: string, recursive: boolean): string[] {
     for (const entry of entries) {
       const child = join(path, entry.name);
       const relative = prefix + entry.name;
-      if (isFile(child, entry)) files.push(relative);
+      if (isFile(child, entry)) {
+        if (!isTemporaryFile(entry.name)) files.push(relative);
+      }
       else if (recursive && entry.isDirectory) walk(child, `${relative}/`);
     }
   };
