@@ -3,7 +3,7 @@
 // --allow-sys and takes noticeable time to load: it is imported only when a
 // DataFrame is asked for, so logging never pays for it.
 
-import type { DataFrame, Series } from "nodejs-polars";
+import type { DataFrame, DataType } from "nodejs-polars";
 import { InvalidValueError, NotataError } from "./errors.ts";
 import type { ColumnType, IndexColumn } from "./index_csv.ts";
 
@@ -28,54 +28,52 @@ export function loadPolars(): Promise<Polars> {
   return loading;
 }
 
-function castColumn(pl: Polars, series: Series, type: ColumnType | undefined): Series {
+function polarsType(pl: Polars, type: ColumnType): DataType {
   switch (type) {
     case "int":
-      return series.cast(pl.Int64);
+      return pl.Int64;
     case "float":
-      return series.cast(pl.Float64);
+      return pl.Float64;
     case "bool":
-      // Polars cannot cast text to Boolean.
-      return pl.Series(
-        series.name,
-        series.toArray().map((cell) => cell === "true" ? true : cell === "false" ? false : null),
-        pl.Bool,
-      );
+      return pl.Bool;
     default:
-      return series;
+      return pl.String;
   }
 }
 
 /**
- * Reads `index.csv` into a DataFrame. With the column record, every column
- * gets back the type its values had; without one (an index written by other
- * tools), Polars infers the types.
+ * Reads `index.csv` into a DataFrame. With the column record, Polars parses
+ * every column straight into the type its values had, then each gets its
+ * recorded name (never read as a pattern, never garbled by the doubled
+ * quotes of a header field); without one (an index written by other tools), or
+ * when the file no longer matches it, Polars infers the types.
  */
 export async function readIndexFrame(
   path: string,
   columns: IndexColumn[] | undefined,
 ): Promise<DataFrame> {
   const pl = await loadPolars();
-  let text: string;
   try {
-    text = Deno.readTextFileSync(path);
+    if (Deno.statSync(path).size === 0) return pl.DataFrame({});
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return pl.DataFrame({});
     throw error;
   }
-  if (columns === undefined) return pl.readCSV(text);
-  const frame = pl.readCSV(text, { inferSchemaLength: 0 });
-  // nodejs-polars 0.25.2 leaves a quoted header field's quotes doubled (`a""b`
-  // for `a"b`): when the record covers every column, it names them, by position.
-  if (frame.width === columns.length) frame.columns = columns.map((column) => column.name);
-  const types = new Map(columns.map((column) => [column.name, column.type]));
-  // Cast as Series, never through pl.col(name), which reads "*" as every
-  // column and "^…$" as a regex.
-  const cast = pl.DataFrame(
-    frame.getColumns().map((series) => castColumn(pl, series, types.get(series.name))),
-  );
-  cast.columns = frame.columns; // pl.DataFrame renames a column "" to "column_1"
-  return cast;
+  if (columns !== undefined) {
+    // Placeholder names keep the schema in column order: an object lists
+    // keys like "1" before all others, whatever order they were added in.
+    const schema = Object.fromEntries(
+      columns.map((column, i) => [`c${i}`, polarsType(pl, column.type)]),
+    );
+    try {
+      const frame = pl.readCSV(path, { schema, hasHeader: true });
+      frame.columns = columns.map((column) => column.name);
+      return frame;
+    } catch {
+      // Edited by hand so that it no longer matches its record: infer instead.
+    }
+  }
+  return pl.readCSV(path);
 }
 
 /**

@@ -76,8 +76,7 @@ function listFiles(dir: string, recursive: boolean): string[] {
       const relative = prefix + entry.name;
       if (isFile(child, entry)) {
         if (!isTemporaryFile(entry.name)) files.push(relative);
-      }
-      else if (recursive && entry.isDirectory) walk(child, `${relative}/`);
+      } else if (recursive && entry.isDirectory) walk(child, `${relative}/`);
     }
   };
   walk(dir, "");
