@@ -10,7 +10,8 @@
 // memory makes each write-out take whole lines exactly once.
 
 import { writeAll } from "./_files.ts";
-import { FLUSH_INTERVAL_MS, watchAppender } from "./_watchdog.ts";
+/** How often the watchdog writes out the buffered lines of open runs. */
+export const FLUSH_INTERVAL_MS = 1_000;
 
 /** Bytes of text held before the main thread writes them out itself. */
 export const APPENDER_CAPACITY = 64 * 1024;
@@ -26,8 +27,13 @@ export const CLOSED = 2;
  * the buffer out itself at its next append.
  */
 export const REQUEST = 3;
+/**
+ * Set by the Logbook whose log this is once the run's final metadata is
+ * written: from then on the watchdog has no run to mark.
+ */
+export const RUN_FINISHED = 4;
 /** Bytes before the data area. */
-export const DATA_OFFSET = 16;
+export const DATA_OFFSET = 32;
 
 const encoder = new TextEncoder();
 
@@ -115,8 +121,12 @@ export class BufferedAppender {
       globalThis.addEventListener("unload", flushAll);
       flushOnUnload = true;
     }
-    watchAppender(path, this.#memory);
     if (header !== "" && file.statSync().size === 0) this.write(header);
+  }
+
+  /** The shared memory that holds the pending bytes, for the watchdog. */
+  get memory(): SharedArrayBuffer {
+    return this.#memory;
   }
 
   /** Whether the file is still open for appending. */

@@ -4,9 +4,25 @@
 // write and released on close, also when the holder dies: the kernel drops
 // the locks of a killed process, so a crash can never leave a stale lock.
 
-/** Runs `fn` while holding an exclusive lock on the file at `path` (created if missing). */
+import { ensureParentDir } from "./_files.ts";
+
+/**
+ * Runs `fn` while holding an exclusive lock on the file at `path`, created
+ * (with its directory) if missing.
+ */
 export function withFileLock<T>(path: string, fn: () => T): T {
-  using file = Deno.openSync(path, { read: true, write: true, create: true });
+  using file = openLockFile(path);
   file.lockSync(true);
   return fn();
+}
+
+function openLockFile(path: string): Deno.FsFile {
+  const options = { read: true, write: true, create: true };
+  try {
+    return Deno.openSync(path, options);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    ensureParentDir(path);
+    return Deno.openSync(path, options);
+  }
 }

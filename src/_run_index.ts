@@ -12,6 +12,17 @@ import { runState } from "./_liveness.ts";
 import { IndexCsv, type IndexRow } from "./index_csv.ts";
 import type { JsonValue, Params, RunState } from "./types.ts";
 
+// One IndexCsv per experiment directory, so each keeps what it knows of its
+// file from one finished run to the next.
+const indexes = new Map<string, IndexCsv>();
+
+/** The index of the experiment in `dir`. */
+export function indexOf(dir: string): IndexCsv {
+  let index = indexes.get(dir);
+  if (index === undefined) indexes.set(dir, index = new IndexCsv(dir));
+  return index;
+}
+
 /** The lock file of the experiment in `dir`. */
 export function experimentLockPath(dir: string): string {
   return join(dir, ".index.lock");
@@ -45,18 +56,27 @@ function indexRow(
 /**
  * Writes the row of a finished run into the index of the experiment in
  * `dir`, rebuilding the index when it is missing or damaged. The caller
- * holds the experiment's lock. Returns why the metrics could not be read,
- * if they could not.
+ * holds the experiment's lock. The metrics are read from the run's
+ * `artifacts/metrics.json` unless given. Returns why they could not be
+ * read, if they could not.
  */
 export function recordRun(
   dir: string,
   runDir: string,
-  run: { runId: string; status: RunState; params: Params; metadata: { [key: string]: JsonValue } },
+  run: {
+    runId: string;
+    status: RunState;
+    params: Params;
+    metadata: { [key: string]: JsonValue };
+    metrics?: { [key: string]: JsonValue };
+  },
   hasRow: boolean,
 ): string | undefined {
-  const { value: metrics, problem } = readJsonObject(join(runDir, "artifacts", "metrics.json"));
+  const { value: metrics, problem } = run.metrics !== undefined
+    ? { value: run.metrics }
+    : readJsonObject(join(runDir, "artifacts", "metrics.json"));
   const row = indexRow(run.runId, run.status, run.params, run.metadata, metrics);
-  if (!new IndexCsv(dir).record(row, hasRow)) rebuildIndex(dir, row);
+  if (!indexOf(dir).record(row, hasRow)) rebuildIndex(dir, row);
   return problem;
 }
 
@@ -89,7 +109,7 @@ export function rebuildIndex(dir: string, current?: IndexRow): number {
   rows.sort((a, b) =>
     a.start < b.start ? -1 : a.start > b.start ? 1 : a.row.runId < b.row.runId ? -1 : 1
   );
-  new IndexCsv(dir).rebuild(rows.map(({ row }) => row));
+  indexOf(dir).rebuild(rows.map(({ row }) => row));
   return rows.length;
 }
 
@@ -105,6 +125,8 @@ export interface ExperimentLink {
   dir: string;
   /** Whether the run may already have an index row, to be replaced. */
   hasRow: boolean;
+  /** Whether the Experiment just created the run directory, under its lock. */
+  claimed: boolean;
 }
 
 /**

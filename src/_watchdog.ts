@@ -8,14 +8,14 @@
 // The main thread wraps each run's start and finish in `guarded`; the
 // watchdog takes the same shared-memory mutex before it marks runs, so a run
 // is never finished by both. The main thread also counts the messages it
-// sends, and the watchdog reads them all before it marks runs, so it knows
-// every run that is open.
+// sends (one per run, when it opens; a finished run is flagged in its log's
+// shared buffer), and the watchdog reads them all before it marks runs, so
+// it knows every run that is open.
 
 import { Worker } from "node:worker_threads";
-import { drainToFile } from "./_appender.ts";
-import { failOpenRun, type WatchedRun } from "./_interrupt.ts";
-
-export type { WatchedRun };
+import { FLUSH_INTERVAL_MS, RUN_FINISHED } from "./_appender.ts";
+import type { WatchedRun } from "./_interrupt.ts";
+import { OpenRuns, type WatchdogMessage } from "./_open_runs.ts";
 
 /** Slots of the shared Int32Array: the mutex, and the number of messages sent. */
 export const MUTEX = 0;
@@ -40,24 +40,14 @@ export const SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM"];
 
-/** How often the watchdog writes out the buffered lines of open runs. */
-export const FLUSH_INTERVAL_MS = 1_000;
-
-/** What the main thread sends the watchdog. */
-export type WatchdogMessage =
-  | { open: WatchedRun }
-  | { close: string }
-  | { appender: { path: string; memory: SharedArrayBuffer } };
-
 let shared: Int32Array | undefined;
 let worker: Worker | undefined;
 let started = false;
 let depth = 0;
-// Only when the thread cannot be started: the runs the main thread marks
-// itself, on a signal that it sees when its event loop turns, and the
-// buffers it writes out when a timer gets to run.
-const fallbackRuns = new Map<string, WatchedRun>();
-const fallbackAppenders = new Map<string, SharedArrayBuffer>();
+// Only when the thread cannot be started (it needs read access to notata's
+// own files when they are local): the main thread keeps track itself, and
+// acts on a signal or a timer when its event loop turns.
+let fallback: OpenRuns | undefined;
 
 function startWatchdog(): void {
   started = true;
@@ -71,56 +61,47 @@ function startWatchdog(): void {
     shared = new Int32Array(memory);
     Atomics.wait(shared, READY, 0, READY_TIMEOUT_MS);
   } catch {
-    for (const [signal, listener] of fallbackListeners) Deno.addSignalListener(signal, listener);
-    Deno.unrefTimer(setInterval(() => drainAll(fallbackAppenders, 0), FLUSH_INTERVAL_MS));
+    const runs = new OpenRuns();
+    fallback = runs;
+    const listeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
+    const onSignal = (signal: Deno.Signal) => {
+      runs.interrupt(signal);
+      for (const [each, listener] of listeners) Deno.removeSignalListener(each, listener);
+      Deno.kill(Deno.pid, signal);
+    };
+    for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+    Deno.unrefTimer(setInterval(() => runs.tick(), FLUSH_INTERVAL_MS));
   }
 }
 
 /**
- * Writes out the pending lines of `appenders`, forgetting the closed ones;
- * `patienceMs` as in {@linkcode drainToFile}.
+ * Tells the watchdog that `run` is open, with the shared buffer of its log.
+ * Call inside `guarded`.
  */
-export function drainAll(appenders: Map<string, SharedArrayBuffer>, patienceMs: number): void {
-  for (const [path, memory] of appenders) {
-    try {
-      if (!drainToFile(path, memory, patienceMs)) appenders.delete(path);
-    } catch {
-      // A file that cannot be written now may be writable at the next tick.
-    }
-  }
+export function watchRun(run: WatchedRun, log: SharedArrayBuffer): void {
+  send({ open: run, log });
 }
 
-const fallbackListeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
-
-function onSignal(signal: Deno.Signal): void {
-  drainAll(fallbackAppenders, 0);
-  for (const run of fallbackRuns.values()) failOpenRun(run, `interrupted (${signal})`);
-  for (const [each, listener] of fallbackListeners) Deno.removeSignalListener(each, listener);
-  Deno.kill(Deno.pid, signal);
-}
-
-/** Tells the watchdog that `run` is open. Call inside `guarded`. */
-export function watchRun(run: WatchedRun): void {
-  if (!started) startWatchdog();
-  if (worker === undefined) fallbackRuns.set(run.path, run);
-  else send({ open: run });
-}
-
-/** Hands the watchdog the shared buffer of a file appended to while a run is open. */
+/** Hands the watchdog the shared buffer of another file an open run appends to. */
 export function watchAppender(path: string, memory: SharedArrayBuffer): void {
-  if (!started) startWatchdog();
-  if (worker === undefined) fallbackAppenders.set(path, memory);
-  else send({ appender: { path, memory } });
+  send({ appender: { path, memory } });
 }
 
-/** Tells the watchdog that the run in `path` finished. Call inside `guarded`. */
-export function unwatchRun(path: string): void {
-  if (worker === undefined) fallbackRuns.delete(path);
-  else send({ close: path });
+/**
+ * Tells the watchdog that the run whose log buffer is `log` finished: its
+ * final metadata is written. Call inside `guarded`.
+ */
+export function finishRun(log: SharedArrayBuffer): void {
+  Atomics.store(new Int32Array(log, 0, RUN_FINISHED + 1), RUN_FINISHED, 1);
 }
 
 function send(message: WatchdogMessage): void {
-  worker!.postMessage(message);
+  if (!started) startWatchdog();
+  if (worker === undefined) {
+    fallback!.apply(message);
+    return;
+  }
+  worker.postMessage(message);
   Atomics.add(shared!, SENT, 1);
 }
 

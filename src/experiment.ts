@@ -9,7 +9,7 @@ import type { DataFrame } from "nodejs-polars";
 import { join } from "@std/path";
 import { formatJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
-import { ensureDir, exists } from "./_files.ts";
+import { claimDirectory, exists } from "./_files.ts";
 import { runState } from "./_liveness.ts";
 import { withFileLock } from "./_lock.ts";
 import { readIndexFrame, selectRows } from "./_polars.ts";
@@ -17,13 +17,14 @@ import {
   type ExperimentLink,
   experimentLink,
   experimentLockPath,
+  indexOf,
   mayHaveUnindexedRuns,
   rebuildIndex,
   recordUnindexedRuns,
 } from "./_run_index.ts";
 import { guarded } from "./_watchdog.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
-import { IndexCsv } from "./index_csv.ts";
+import type { IndexCsv } from "./index_csv.ts";
 import { Logbook, type LogbookOptions } from "./logbook.ts";
 import { assertParams } from "./_params.ts";
 import { formatRunId } from "./run_id.ts";
@@ -132,7 +133,7 @@ export class Experiment {
     this.baseDir = options.baseDir ?? "outputs";
     this.dir = join(this.baseDir, name);
     this.runsDir = join(this.dir, "runs");
-    this.#index = new IndexCsv(this.dir);
+    this.#index = indexOf(this.dir);
     this.indexPath = this.#index.path;
   }
 
@@ -203,7 +204,8 @@ export class Experiment {
     return guarded(() =>
       this.#locked(() => {
         let state: RunState | undefined;
-        if (exists(path)) {
+        const claimed = claimDirectory(path);
+        if (!claimed) {
           state = this.#existingState(runId, path, params);
           if (state === "complete" && skipExisting) return null;
           if (state === "initialized" && !overwrite) {
@@ -222,12 +224,12 @@ export class Experiment {
         }
         // A run whose directory existed may have a row (even one whose metadata
         // says it never finished): finishing replaces that row, never duplicates it.
-        const link: ExperimentLink = { dir: this.dir, hasRow: state !== undefined };
+        const link: ExperimentLink = { dir: this.dir, hasRow: !claimed, claimed };
         const logbookOptions: LogbookOptions & { [experimentLink]: ExperimentLink } = {
           baseDir: this.runsDir,
           params,
           overwrite,
-          resume: state !== undefined && skipExisting,
+          resume: !claimed && skipExisting,
           preallocate: true,
           [experimentLink]: link,
         };
@@ -410,7 +412,6 @@ export class Experiment {
   }
 
   #locked<T>(fn: () => T): T {
-    ensureDir(this.dir);
     return withFileLock(experimentLockPath(this.dir), fn);
   }
 

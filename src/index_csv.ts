@@ -189,6 +189,27 @@ function orderColumns(columns: IndexColumn[]): IndexColumn[] {
   return ROLE_ORDER.flatMap((role) => columns.filter((column) => column.role === role));
 }
 
+/** What tells one state of a file from another without reading it. */
+interface FileIdentity {
+  ino: number | null;
+  size: number;
+  mtime: number | undefined;
+}
+
+function identify(path: string): FileIdentity | undefined {
+  try {
+    const { ino, size, mtime } = Deno.statSync(path);
+    return { ino, size, mtime: mtime?.getTime() };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity | undefined): boolean {
+  return b !== undefined && a.ino === b.ino && a.size === b.size && a.mtime === b.mtime;
+}
+
 /**
  * Reads and writes one experiment's `index.csv`. Finishing a run appends one
  * line; the file is rewritten (atomically) only when a new column appears or
@@ -214,6 +235,10 @@ export class IndexCsv {
   readonly path: string;
   /** Path of `index.schema.json`, the column roles and types. */
   readonly schemaPath: string;
+  // The schema as last read or written, with its file's identity: notata
+  // replaces the schema file by renaming, so an unchanged identity means an
+  // unchanged schema, and a stat saves reading and parsing it.
+  #known: { schema: IndexSchema; file: FileIdentity } | undefined;
 
   /**
    * Constructs a new instance for the index in directory `dir`.
@@ -232,7 +257,8 @@ export class IndexCsv {
    * @returns The columns, or `undefined`.
    */
   columns(): IndexColumn[] | undefined {
-    return this.#readSchema()?.columns;
+    // A copy: the schema stays cached.
+    return structuredClone(this.#readSchema()?.columns);
   }
 
   /**
@@ -336,16 +362,23 @@ export class IndexCsv {
   #writeSchema(columns: IndexColumn[], header: string): void {
     const schema: IndexSchema = { version: SCHEMA_VERSION, header, columns };
     writeFileAtomic(this.schemaPath, formatJson(schema as unknown as JsonValue));
+    const file = identify(this.schemaPath);
+    this.#known = file === undefined ? undefined : { schema, file };
   }
 
   #readSchema(): IndexSchema | undefined {
+    const file = identify(this.schemaPath);
+    if (file === undefined) return undefined;
+    if (this.#known !== undefined && sameFile(this.#known.file, file)) {
+      return this.#known.schema;
+    }
     const text = readTextIfExists(this.schemaPath);
     if (text === undefined) return undefined;
     try {
       const schema = parseJson(text) as unknown as IndexSchema;
-      return schema.version === SCHEMA_VERSION && Array.isArray(schema.columns)
-        ? schema
-        : undefined;
+      if (schema.version !== SCHEMA_VERSION || !Array.isArray(schema.columns)) return undefined;
+      this.#known = { schema, file };
+      return schema;
     } catch {
       return undefined;
     }

@@ -13,6 +13,7 @@ import { BufferedAppender } from "./_appender.ts";
 import { formatCsvNumber, quoteCsvField } from "./_csv.ts";
 import {
   appendText,
+  claimDirectory,
   ensureDir,
   ensureParentDir,
   exists,
@@ -31,7 +32,7 @@ import {
   experimentLockPath,
   recordRun,
 } from "./_run_index.ts";
-import { guarded, unwatchRun, watchRun } from "./_watchdog.ts";
+import { finishRun, guarded, watchAppender, watchRun } from "./_watchdog.ts";
 import { type NamedArrays, type NumericArray, writeNpyFile } from "./npy.ts";
 import {
   type CapturedStack,
@@ -182,6 +183,7 @@ export class Logbook implements Disposable, AsyncDisposable {
   #params: Params;
   #metadata: { [key: string]: JsonValue } = {};
   #startedAt: number;
+  // Open from the start of the run to its end.
   #log: BufferedAppender | undefined;
   #scalars: BufferedAppender | undefined;
   #nextStep = new Map<string, number>();
@@ -189,6 +191,8 @@ export class Logbook implements Disposable, AsyncDisposable {
   #onFinish: ((log: Logbook) => void) | undefined;
   #created: CapturedStack;
   #experiment: ExperimentLink | undefined;
+  // What `json("metrics", ...)` wrote, so that finishing need not read it back.
+  #metrics: { [key: string]: JsonValue } | undefined;
 
   /**
    * Creates the run directory and writes `params.json` and `metadata.json`.
@@ -231,18 +235,18 @@ export class Logbook implements Disposable, AsyncDisposable {
         hostname: hostname(),
       };
       if (attempts.length > 0) this.#metadata.attempts = attempts;
-      ensureDir(this.path);
       if (options.preallocate) {
         for (const sub of ["data", "plots", "artifacts"]) ensureDir(join(this.path, sub));
       }
       this.#writeParams();
       this.#writeMetadata();
+      this.#log = new BufferedAppender(join(this.path, "log.txt"));
       watchRun({
         path: this.path,
         runId,
         experimentDir: this.#experiment?.dir,
         hasRow: this.#experiment?.hasRow ?? false,
-      });
+      }, this.#log.memory);
       const previous = attempts.at(-1);
       if (previous !== undefined) {
         const reason = previous.failure_reason ? `: ${previous.failure_reason}` : "";
@@ -260,9 +264,10 @@ export class Logbook implements Disposable, AsyncDisposable {
     overwrite: boolean,
     resume: boolean,
   ): { [key: string]: JsonValue }[] {
-    if (!exists(this.path)) return [];
+    if (this.#experiment?.claimed || claimDirectory(this.path)) return [];
     if (overwrite) {
       Deno.removeSync(this.path, { recursive: true });
+      Deno.mkdirSync(this.path);
       return [];
     }
     if (!resume) {
@@ -414,7 +419,11 @@ export class Logbook implements Disposable, AsyncDisposable {
     const file = withExtension(name, ".json");
     if (file === "metrics.json") this.#assertMetrics(action, data);
     assertJsonValue(name, data, { action, noun: "value", allowNonFinite: true });
-    return this.#writeArtifact(file, formatJson(data));
+    const text = formatJson(data);
+    const path = this.#writeArtifact(file, text);
+    // Kept as the file reads back (keys sorted), so the index gets the same.
+    if (file === "metrics.json") this.#metrics = parseJson(text) as { [key: string]: JsonValue };
+    return path;
   }
 
   /**
@@ -440,6 +449,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    */
   bytes(name: string, data: Uint8Array): string {
     assertFileName(`Cannot write artifact ${JSON.stringify(name)}`, "name", name);
+    if (name === "metrics.json") this.#metrics = undefined;
     return this.#writeArtifact(name, data);
   }
 
@@ -453,6 +463,8 @@ export class Logbook implements Disposable, AsyncDisposable {
    */
   file(relativePath: string): string {
     assertRelativePath(`Cannot make a path in run "${this.runId}"`, relativePath);
+    // Whatever is written there now, the index must read it from the file.
+    this.#metrics = undefined;
     const path = join(this.path, relativePath);
     ensureParentDir(path);
     return path;
@@ -688,6 +700,7 @@ export class Logbook implements Disposable, AsyncDisposable {
       this.#writeInto("data", "scalars.csv", (path) => {
         if (this.status === "initialized") {
           this.#scalars = new BufferedAppender(path, SCALARS_HEADER);
+          watchAppender(path, this.#scalars.memory);
           this.#scalars.write(row);
         } else {
           appendText(path, exists(path) ? row : SCALARS_HEADER + row);
@@ -793,11 +806,12 @@ export class Logbook implements Disposable, AsyncDisposable {
             status,
             params: this.#params,
             metadata: this.#metadata,
+            metrics: this.#metrics,
           }, experiment.hasRow);
         });
         experiment.hasRow = true;
       }
-      unwatchRun(this.path);
+      if (this.#log !== undefined) finishRun(this.#log.memory);
     });
     if (problem !== undefined) this.warning(`Index row has no metrics: ${problem}`);
     this.#onFinish?.(this);
@@ -807,9 +821,6 @@ export class Logbook implements Disposable, AsyncDisposable {
     const text = String(message).replaceAll("\r", "\\r").replaceAll("\n", "\\n");
     const line = `[${new Date().toISOString()}] ${level} ${text}\n`;
     if (this.#log?.isOpen) {
-      this.#log.write(line);
-    } else if (this.status === "initialized") {
-      this.#log = new BufferedAppender(join(this.path, "log.txt"));
       this.#log.write(line);
     } else {
       // After the run finished, lines go straight to disk: no handle stays open.
