@@ -9,12 +9,14 @@
 // keeps the main thread busy and never logs again. A lock word in the same
 // memory makes each write-out take whole lines exactly once.
 
-import { writeAll } from "./_files.ts";
 /** How often the watchdog writes out the buffered lines of open runs. */
 export const FLUSH_INTERVAL_MS = 1_000;
 
-/** Bytes of text held before the main thread writes them out itself. */
-export const APPENDER_CAPACITY = 64 * 1024;
+/**
+ * Bytes of text held before the main thread writes them out itself: small,
+ * because every open run has one, and allocating shared memory costs time.
+ */
+export const APPENDER_CAPACITY = 8 * 1024;
 /** Slots of the control words at the start of the shared memory. */
 export const LOCK = 0;
 /** Bytes pending in the data area. */
@@ -78,8 +80,7 @@ export function drainToFile(path: string, memory: SharedArrayBuffer, patienceMs:
   try {
     if (control[CLOSED] !== 0) return false;
     if (control[FILL] === 0) return true;
-    using file = Deno.openSync(path, { append: true });
-    drainPending(memory, (bytes) => writeAll(file, bytes));
+    drainPending(memory, (bytes) => appendBytes(path, bytes));
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
@@ -96,32 +97,46 @@ const openAppenders = new Set<BufferedAppender>();
 let flushOnUnload = false;
 
 function flushAll(): void {
-  for (const appender of openAppenders) appender.flush();
+  for (const appender of openAppenders) {
+    try {
+      appender.flush();
+    } catch {
+      // The process is ending; a directory removed meanwhile loses its lines.
+    }
+  }
 }
 
 /** An append-only file whose writes wait in shared memory for at most a second. */
 export class BufferedAppender {
   readonly path: string;
-  #file: Deno.FsFile | undefined;
+  #closed = false;
   #memory = new SharedArrayBuffer(DATA_OFFSET + APPENDER_CAPACITY);
   #control = new Int32Array(this.#memory, 0, DATA_OFFSET / 4);
   #data = new Uint8Array(this.#memory, DATA_OFFSET);
   #oldestPendingAt = 0;
 
   /**
-   * Opens `path` for appending (creating it). `header` is written first when
-   * the file is new or empty, so a reopened file keeps its single header.
+   * An appender to `path`, which holds no file handle: each write-out opens
+   * the file to append, so an open run costs no resource. `header` is
+   * written at once when the file is new or empty, so a reopened file keeps
+   * its single header. Throws NotFound when the directory is missing.
    */
   constructor(path: string, header = "") {
     this.path = path;
-    const file = Deno.openSync(path, { append: true, create: true });
-    this.#file = file;
+    if (header !== "") {
+      const bytes = encoder.encode(header);
+      try {
+        Deno.writeFileSync(path, bytes, { createNew: true });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+        if (Deno.statSync(path).size === 0) Deno.writeFileSync(path, bytes, { append: true });
+      }
+    }
     openAppenders.add(this);
     if (!flushOnUnload) {
       globalThis.addEventListener("unload", flushAll);
       flushOnUnload = true;
     }
-    if (header !== "" && file.statSync().size === 0) this.write(header);
   }
 
   /** The shared memory that holds the pending bytes, for the watchdog. */
@@ -129,9 +144,9 @@ export class BufferedAppender {
     return this.#memory;
   }
 
-  /** Whether the file is still open for appending. */
+  /** Whether the appender still takes writes. */
   get isOpen(): boolean {
-    return this.#file !== undefined;
+    return !this.#closed;
   }
 
   /**
@@ -149,7 +164,7 @@ export class BufferedAppender {
         this.#drain();
         fill = 0;
         if (3 * text.length > APPENDER_CAPACITY) {
-          writeAll(this.#file!, encoder.encode(text));
+          appendBytes(this.path, encoder.encode(text));
           return;
         }
       }
@@ -162,26 +177,30 @@ export class BufferedAppender {
 
   /** Writes everything queued to the file. */
   flush(): void {
-    if (this.#file !== undefined) withAppenderLock(this.#control, () => this.#drain());
+    if (!this.#closed) withAppenderLock(this.#control, () => this.#drain());
   }
 
-  /** Flushes and closes the file; later calls do nothing. */
+  /** Flushes and closes; later calls do nothing. */
   close(): void {
-    if (this.#file === undefined) return;
+    if (this.#closed) return;
     try {
       withAppenderLock(this.#control, () => {
         this.#drain();
         this.#control[CLOSED] = 1;
       });
     } finally {
-      this.#file.close();
-      this.#file = undefined;
+      this.#closed = true;
       openAppenders.delete(this);
     }
   }
 
   #drain(): void {
     this.#control[REQUEST] = 0;
-    drainPending(this.#memory, (bytes) => writeAll(this.#file!, bytes));
+    drainPending(this.#memory, (bytes) => appendBytes(this.path, bytes));
   }
+}
+
+// One call: open to append (creating the file), write, close.
+function appendBytes(path: string, bytes: Uint8Array): void {
+  Deno.writeFileSync(path, bytes, { append: true });
 }

@@ -44,10 +44,13 @@ export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): 
     }
     Deno.renameSync(temp, path);
   } catch (error) {
-    try {
-      Deno.removeSync(temp);
-    } catch {
-      // The temporary file was never created: nothing to clean up.
+    // NotFound: the directory is missing, so the temporary file is too.
+    if (!(error instanceof Deno.errors.NotFound)) {
+      try {
+        Deno.removeSync(temp);
+      } catch {
+        // The temporary file was never created: nothing to clean up.
+      }
     }
     throw error;
   }
@@ -84,16 +87,6 @@ export function ensureParentDir(path: string): void {
 export function readTextIfExists(path: string): string | undefined {
   try {
     return Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
-/** Opens `path` for reading, or returns `undefined` when it does not exist. */
-export function openIfExists(path: string): Deno.FsFile | undefined {
-  try {
-    return Deno.openSync(path, { read: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;

@@ -160,9 +160,10 @@ export class Experiment {
 
   /**
    * Starts the run of `params`: creates `runs/log_<run id>/` with
-   * `params.json`, `metadata.json`, `log.txt`, `data/`, `plots/` and
-   * `artifacts/`. When the run is marked complete or failed (or its `using`
-   * block ends), its row in `index.csv` is written.
+   * `params.json`, `metadata.json` and `log.txt`; `data/`, `plots/` and
+   * `artifacts/` appear when something is first written there. When the
+   * run is marked complete or failed (or its `using` block ends), its row in
+   * `index.csv` is written.
    *
    * @param params The run's params, a plain object of JSON values.
    * @param options What to do when the run exists already.
@@ -230,7 +231,6 @@ export class Experiment {
           params,
           overwrite,
           resume: !claimed && skipExisting,
-          preallocate: true,
           [experimentLink]: link,
         };
         return new Logbook(runId, logbookOptions);

@@ -15,13 +15,7 @@ import {
   splitCsvRecords,
   unquoteCsvField,
 } from "./_csv.ts";
-import {
-  appendText,
-  ensureDir,
-  openIfExists,
-  readTextIfExists,
-  writeFileAtomic,
-} from "./_files.ts";
+import { ensureDir, readTextIfExists, writeAll, writeFileAtomic } from "./_files.ts";
 import { dirname, join } from "@std/path";
 import type { JsonValue, RunState } from "./types.ts";
 
@@ -170,6 +164,29 @@ function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
   return cells;
 }
 
+const encoder = new TextEncoder();
+
+function openForAppend(path: string): Deno.FsFile | undefined {
+  try {
+    return Deno.openSync(path, { read: true, append: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+// Appending is safe only to a file that starts with the recorded header and
+// ends with a whole record; anything else is rebuilt.
+function isIntact(file: Deno.FsFile, header: string): boolean {
+  const expected = encoder.encode(header);
+  const size = file.statSync().size;
+  if (size < expected.length) return false;
+  const start = readExactly(file, expected.length);
+  file.seekSync(size - 2, Deno.SeekMode.Start);
+  const end = readExactly(file, 2);
+  return start.every((byte, i) => byte === expected[i]) && end[0] === 0x0d && end[1] === 0x0a;
+}
+
 function readExactly(file: Deno.FsFile, length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   let read = 0;
@@ -272,12 +289,16 @@ export class IndexCsv {
    */
   record(row: IndexRow, replace: boolean): boolean {
     const schema = this.#readSchema();
-    if (schema === undefined || !this.#isIntact(schema.header)) return false;
+    if (schema === undefined) return false;
+    // One handle both checks the file and appends to it.
+    using file = openForAppend(this.path);
+    if (file === undefined || !isIntact(file, schema.header)) return false;
     const cells = rowCells(row);
     const columns = this.#merge(schema.columns, cells);
     const names = columns.map((column) => column.name);
     const headerChanged = names.join(",") !== schema.columns.map((column) => column.name).join(",");
-    const typesChanged = JSON.stringify(columns) !== JSON.stringify(schema.columns);
+    const typesChanged = headerChanged ||
+      columns.some((column, i) => column.type !== schema.columns[i].type);
     const record = formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1])));
     if (headerChanged || replace) {
       const [header, ...records] = splitCsvRecords(Deno.readTextFileSync(this.path));
@@ -290,7 +311,7 @@ export class IndexCsv {
       this.#write(columns, kept.join("") + record);
     } else {
       if (typesChanged) this.#writeSchema(columns, schema.header);
-      appendText(this.path, record);
+      writeAll(file, encoder.encode(record));
     }
     return true;
   }
@@ -384,17 +405,4 @@ export class IndexCsv {
     }
   }
 
-  // Appending is safe only to a file that starts with the recorded header
-  // and ends with a whole record; anything else is rebuilt.
-  #isIntact(header: string): boolean {
-    using file = openIfExists(this.path);
-    if (file === undefined) return false;
-    const expected = new TextEncoder().encode(header);
-    const size = file.statSync().size;
-    if (size < expected.length) return false;
-    const start = readExactly(file, expected.length);
-    file.seekSync(size - 2, Deno.SeekMode.Start);
-    const end = readExactly(file, 2);
-    return start.every((byte, i) => byte === expected[i]) && end[0] === 0x0d && end[1] === 0x0a;
-  }
 }

@@ -237,6 +237,10 @@ export class Logbook implements Disposable, AsyncDisposable {
       if (attempts.length > 0) this.#metadata.attempts = attempts;
       if (options.preallocate) {
         for (const sub of ["data", "plots", "artifacts"]) ensureDir(join(this.path, sub));
+      } else if (this.#experiment !== undefined) {
+        // A sweep's runs nearly all write metrics: creating artifacts/ now
+        // is cheaper than finding it missing at the first write.
+        ensureDir(join(this.path, "artifacts"));
       }
       this.#writeParams();
       this.#writeMetadata();

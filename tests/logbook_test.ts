@@ -154,6 +154,7 @@ Deno.test("without preallocate no data/, plots/ or artifacts/ is created", () =>
   const baseDir = Deno.makeTempDirSync();
   try {
     using run = new Logbook("sim", { baseDir });
+    run.flush();
     assertEquals(entriesOf(run.path), ["log.txt", "metadata.json", "params.json"]);
     for (const sub of ["data", "plots", "artifacts"]) {
       assertFalse(exists(join(run.path, sub)), `${sub}/ does not exist`);
