@@ -58,3 +58,9 @@ export function assertRelativePath(action: string, path: unknown): asserts path 
   if (parts.some((part) => part === "..")) fail('contains ".."');
   if (parts.some((part) => part === "" || part === ".")) fail('has an empty or "." component');
 }
+
+/** The first `limit` names, quoted, then how many more there are: for messages. */
+export function quoteNames(names: readonly string[], limit: number): string {
+  const shown = names.slice(0, limit).map((name) => JSON.stringify(name)).join(", ");
+  return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
+}

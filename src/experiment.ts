@@ -27,6 +27,7 @@ import { InvalidValueError, RunExistsError } from "./errors.ts";
 import type { IndexCsv } from "./index_csv.ts";
 import { Logbook, type LogbookOptions } from "./logbook.ts";
 import { assertParams } from "./_params.ts";
+import { runBody } from "./_run_body.ts";
 import { formatRunId } from "./run_id.ts";
 import { grid } from "./grid.ts";
 import { sweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
@@ -295,15 +296,9 @@ export class Experiment {
   ): Promise<T | undefined> {
     const log = this.add(params, options);
     if (log === null) return undefined;
-    let result: T;
-    try {
-      result = await fn(log);
-    } catch (error) {
-      log.markFailed(error instanceof Error ? error : String(error));
-      throw error;
-    }
-    if (log.status === "initialized") log.markComplete();
-    return result;
+    const outcome = await runBody(log, () => fn(log));
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 
   /**

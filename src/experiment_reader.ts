@@ -10,6 +10,7 @@ import { basename, join } from "@std/path";
 import { splitCsvRecords, unquoteCsvField } from "./_csv.ts";
 import { exists, readTextIfExists } from "./_files.ts";
 import { parseJson } from "./_json.ts";
+import { quoteNames } from "./_names.ts";
 import { MissingEntryError } from "./errors.ts";
 import { type ColumnType, IndexCsv } from "./index_csv.ts";
 import { LogReader } from "./log_reader.ts";
@@ -224,13 +225,13 @@ export class ExperimentReader implements Iterable<LogReader> {
     const name = names.find((name) => runIdOf(name) === runId);
     if (name !== undefined) return new LogReader(join(this.runsDir, name));
     const ids = names.map(runIdOf);
-    const shown = ids.slice(0, LISTED_RUN_IDS).map((id) => JSON.stringify(id)).join(", ");
-    const more = ids.length > LISTED_RUN_IDS ? ` and ${ids.length - LISTED_RUN_IDS} more` : "";
     throw new MissingEntryError(
       `Cannot get run ${
         JSON.stringify(runId)
       } of experiment "${this.path}": no such run in "${this.runsDir}", ${
-        ids.length === 0 ? "and the experiment has no runs" : `expected one of ${shown}${more}`
+        ids.length === 0
+          ? "and the experiment has no runs"
+          : `expected one of ${quoteNames(ids, LISTED_RUN_IDS)}`
       }`,
     );
   }

@@ -12,7 +12,7 @@ import { basename, join } from "@std/path";
 import { exists, isTemporaryFile, readTextIfExists } from "./_files.ts";
 import { parseJson, readJsonObject } from "./_json.ts";
 import { runState } from "./_liveness.ts";
-import { assertRelativePath } from "./_names.ts";
+import { assertRelativePath, quoteNames } from "./_names.ts";
 import { NpzArchive } from "./_npz.ts";
 import { loadPolars } from "./_polars.ts";
 import { FileFormatError, MissingEntryError } from "./errors.ts";
@@ -33,17 +33,11 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The first names, quoted, then how many more there are. */
-function quoteNames(names: string[]): string {
-  const shown = names.slice(0, LISTED_NAMES).map((name) => JSON.stringify(name)).join(", ");
-  return names.length > LISTED_NAMES ? `${shown} and ${names.length - LISTED_NAMES} more` : shown;
-}
-
 /** The end of a message about a missing entry; `kind` is plural: "arrays". */
 function expectedOneOf(kind: string, names: string[]): string {
   return names.length === 0
     ? `and the run has no ${kind}`
-    : `expected one of the run's ${kind}: ${quoteNames(names)}`;
+    : `expected one of the run's ${kind}: ${quoteNames(names, LISTED_NAMES)}`;
 }
 
 function isFile(path: string, entry: Deno.DirEntry): boolean {
@@ -448,7 +442,7 @@ export class LogReader {
       const files = listFiles(dataDir, true);
       throw new MissingEntryError(
         `${action}: "${path}" does not exist, expected a run that recorded scalars${
-          files.length === 0 ? "" : `; data/ holds ${quoteNames(files)}`
+          files.length === 0 ? "" : `; data/ holds ${quoteNames(files, LISTED_NAMES)}`
         }`,
       );
     }

@@ -7,6 +7,7 @@
  */
 
 import { assertParams } from "./_params.ts";
+import { runBody } from "./_run_body.ts";
 import { autoMode, type ProgressMode, ProgressReporter } from "./_progress.ts";
 import { resolveShard, shardItems } from "./_shard.ts";
 import { InvalidValueError } from "./errors.ts";
@@ -252,16 +253,12 @@ export async function sweep<T>(
     if (state === "crashed") summary.crashedRerun++;
     // Errors from add and from marking the run are not the run's own: they
     // propagate and stop the sweep. Only fn's errors are recorded as failures.
-    try {
-      await fn(log, params);
-    } catch (error) {
-      log.markFailed(error instanceof Error ? error : String(error));
+    const outcome = await runBody(log, () => fn(log, params));
+    if (!outcome.ok && stopOnError) {
       summary.failed++;
       reporter?.failed();
-      if (stopOnError) throw error;
-      return;
+      throw outcome.error;
     }
-    if (log.status === "initialized") log.markComplete();
     if (log.status === "failed") {
       summary.failed++;
       reporter?.failed();

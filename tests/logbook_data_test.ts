@@ -4,6 +4,7 @@
 // where it can, pandas), plots (SVG, PNG, Vega-Lite), their input checks
 // (nothing is written for bad input) and the log lines they leave.
 
+import { withRun } from "./_run.ts";
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
 import { serialize } from "node:v8";
@@ -14,7 +15,7 @@ import {
   type FrameColumns,
   InvalidNameError,
   InvalidValueError,
-  Logbook,
+  type Logbook,
   type NamedArrays,
   type TypedArray,
   type VegaLiteSpec,
@@ -29,22 +30,6 @@ const HAS_NUMPY = pythonHas("numpy");
 const NUMPY_NOTE = ignoredNote(HAS_NUMPY, "numpy");
 const HAS_PARQUET = pythonHas("pandas", "pyarrow") || pythonHas("pandas", "fastparquet");
 const PARQUET_NOTE = ignoredNote(HAS_PARQUET, "pandas and pyarrow or fastparquet");
-
-/**
- * A test body given an open run in a fresh temporary directory; the run is
- * finished (closing its files) and the directory removed afterwards.
- */
-function withRun(fn: (log: Logbook) => void | Promise<void>): () => Promise<void> {
-  return async () => {
-    const baseDir = Deno.makeTempDirSync();
-    try {
-      using log = new Logbook("run", { baseDir });
-      await fn(log);
-    } finally {
-      Deno.removeSync(baseDir, { recursive: true });
-    }
-  };
-}
 
 /** The names in `dir`, sorted; `[]` when it does not exist. */
 function entries(dir: string): string[] {

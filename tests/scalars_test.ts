@@ -6,6 +6,7 @@
 // within a second without either, and in a process that is killed (in a
 // subprocess) or ends without finishing its run.
 
+import { withRun } from "./_run.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import { parse } from "@std/csv";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
@@ -21,22 +22,6 @@ const PANDAS_NOTE = ignoredNote(HAS_PANDAS, "pandas");
 
 const HEADER = "step,name,value,time";
 const TIME = /^\d+\.\d{6}$/;
-
-/**
- * A test body given an open run in a fresh temporary directory; the run is
- * finished (closing its files) and the directory removed afterwards.
- */
-function withRun(fn: (log: Logbook) => void | Promise<void>): () => Promise<void> {
-  return async () => {
-    const baseDir = Deno.makeTempDirSync();
-    try {
-      using log = new Logbook("run", { baseDir });
-      await fn(log);
-    } finally {
-      Deno.removeSync(baseDir, { recursive: true });
-    }
-  };
-}
 
 function scalarsPath(log: Logbook): string {
   return join(log.path, "data", "scalars.csv");

@@ -408,27 +408,3 @@ Deno.test("isVegaLiteSpec rejects documents, bytes, other objects and Vega specs
   ];
   for (const value of rejected) assert(!isVegaLiteSpec(value), String(value));
 });
-
-// ---------------------------------------------------------------------------
-// Module graph
-
-Deno.test("mod.ts reaches vega and vega-lite only through a dynamic import or for types", async () => {
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "info",
-      "--json",
-      `--import-map=${importMap}`,
-      fromFileUrl(new URL("../mod.ts", import.meta.url)),
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  assertEquals(code, 0);
-  const graph = JSON.parse(new TextDecoder().decode(stdout));
-  type Edge = { specifier: string; code?: { specifier: string }; isDynamic?: boolean };
-  const edges = (graph.modules as { dependencies?: Edge[] }[]).flatMap((module) =>
-    (module.dependencies ?? []).filter((dep) => /^vega(-lite)?$/.test(dep.specifier))
-  );
-  assertEquals(new Set(edges.map((edge) => edge.specifier)), new Set(["vega", "vega-lite"]));
-  for (const edge of edges) assert(edge.code === undefined || edge.isDynamic === true);
-});
