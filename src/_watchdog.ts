@@ -23,6 +23,8 @@ export const MUTEX = 0;
 export const SENT = 1;
 /** See {@linkcode MUTEX}: set to 1 once the watchdog listens for signals. */
 export const READY = 2;
+// The value of READY when the thread's code could not be loaded.
+const FAILED = -1;
 
 // How long the first run waits for the watchdog to listen for signals; a
 // signal before that would end the process without marking the run.
@@ -49,17 +51,37 @@ let depth = 0;
 // acts on a signal or a timer when its event loop turns.
 let fallback: OpenRuns | undefined;
 
+// node:worker_threads takes only file: and data: URLs, and notata's files
+// are https: ones when it is imported from JSR: a small data: module imports
+// the thread's code (a remote import needs no permission beyond Deno's
+// defaults, a local one read access), and reports if it could not.
+function workerSource(): URL {
+  const code = `import { workerData } from "node:worker_threads";
+try {
+  await import(${JSON.stringify(new URL("./_watchdog_worker.ts", import.meta.url).href)});
+} catch {
+  const shared = new Int32Array(workerData.memory);
+  Atomics.store(shared, ${READY}, ${FAILED});
+  Atomics.notify(shared, ${READY});
+}`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
 function startWatchdog(): void {
   started = true;
   try {
     const memory = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
-    worker = new Worker(new URL("./_watchdog_worker.ts", import.meta.url), {
-      workerData: { memory },
-    });
+    const thread = new Worker(workerSource(), { workerData: { memory } });
     // The thread must not keep a finished script alive.
-    worker.unref();
-    shared = new Int32Array(memory);
-    Atomics.wait(shared, READY, 0, READY_TIMEOUT_MS);
+    thread.unref();
+    const state = new Int32Array(memory);
+    Atomics.wait(state, READY, 0, READY_TIMEOUT_MS);
+    if (Atomics.load(state, READY) !== 1) {
+      thread.terminate();
+      throw new Error("the watchdog thread did not start");
+    }
+    worker = thread;
+    shared = state;
   } catch {
     const runs = new OpenRuns();
     fallback = runs;
