@@ -248,3 +248,28 @@ Deno.test("SIGTERM during a loop that never yields keeps the log lines written m
     Deno.removeSync(baseDir, { recursive: true });
   }
 });
+
+Deno.test("a thread blocked in a computation still gets its buffered lines written: by SIGTERM and within a second of SIGKILL", async () => {
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    const baseDir = Deno.makeTempDirSync();
+    try {
+      const child = spawnFixture("interrupted_run.ts", [baseDir, "blocked"]);
+      const { found, finish } = await waitForLine(child, "ready");
+      // Longer than the watchdog's write-out interval; the main thread never
+      // logs again, so only the watchdog can have written the lines.
+      if (found) await sleep(1_500);
+      signalChild(child, signal);
+      const result = await finish();
+      assert(found, result.stderr);
+      assertEquals(result.signal, signal);
+      const runDir = join(baseDir, "interrupted/runs/log_interrupted_omega_1");
+      const log = Deno.readTextFileSync(join(runDir, "log.txt"));
+      assert(log.includes(" INFO integrating\n"), `${signal}: ${log}`);
+      const scalars = Deno.readTextFileSync(join(runDir, "data", "scalars.csv"));
+      assertEquals(scalars.split("\n")[1]?.split(",").slice(0, 3), ["0", "energy", "0.5"]);
+      if (signal === "SIGTERM") assertInterrupted(runDir, "SIGTERM");
+    } finally {
+      Deno.removeSync(baseDir, { recursive: true });
+    }
+  }
+});
