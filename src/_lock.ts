@@ -5,6 +5,7 @@
 // the locks of a killed process, so a crash can never leave a stale lock.
 
 import { ensureParentDir } from "./_files.ts";
+import { NotataError } from "./errors.ts";
 
 /**
  * Runs `fn` while holding an exclusive lock on the file at `path`, created
@@ -12,7 +13,16 @@ import { ensureParentDir } from "./_files.ts";
  */
 export function withFileLock<T>(path: string, fn: () => T): T {
   using file = openLockFile(path);
-  file.lockSync(true);
+  try {
+    file.lockSync(true);
+  } catch (error) {
+    throw new NotataError(
+      `Cannot lock "${path}": ${
+        error instanceof Error ? error.message : String(error)
+      }; expected a file system with file locks (flock), such as a local disk, NFSv4, or Lustre mounted with -o flock`,
+      { cause: error },
+    );
+  }
   return fn();
 }
 
