@@ -375,8 +375,11 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} A value is not a JSON value or a name is reserved.
    */
   params(update: Params): void {
-    assertParams(`Cannot update params of run "${this.runId}"`, update);
-    Object.assign(this.#params, structuredClone(update));
+    const merged = { ...this.#params, ...update };
+    // The merged params are checked: new keys may clash with old ones once
+    // nested keys are joined into index columns.
+    assertParams(`Cannot update params of run "${this.runId}"`, merged);
+    this.#params = structuredClone(merged);
     this.#writeParams();
   }
 

@@ -961,3 +961,16 @@ Deno.test("metrics named like Object.prototype members are accepted", () => {
     Deno.removeSync(baseDir, { recursive: true });
   }
 });
+
+Deno.test("params() refuses an update whose keys clash with the old ones as index columns", () => {
+  const baseDir = Deno.makeTempDirSync();
+  try {
+    using run = new Logbook("sim", { baseDir, params: { a: { b: 1 } } });
+    const before = Deno.readTextFileSync(join(run.path, "params.json"));
+    assertThrows(() => run.params({ "a.b": 2 }), InvalidValueError, 'index column "a.b"');
+    assertEquals(Deno.readTextFileSync(join(run.path, "params.json")), before);
+    assertEquals(run.getParams(), { a: { b: 1 } });
+  } finally {
+    Deno.removeSync(baseDir, { recursive: true });
+  }
+});
