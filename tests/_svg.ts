@@ -1,6 +1,7 @@
 // Copyright 2026 the notata authors. MIT license.
 // Reading SVG documents in tests: a strict XML parse (a document that is not
-// well-formed fails the test) into a tree of elements to look for marks in.
+// well-formed fails the test) into a tree of elements to look for marks in;
+// and the chart the tests render.
 
 import { assert, assertEquals } from "@std/assert";
 // A strict XML parser for the tests only, so it is not in the import maps.
@@ -69,4 +70,28 @@ export function translation(element: Element): [number, number] {
   const match = /^translate\(([-\d.e]+),([-\d.e]+)\)$/.exec(element.attrs.transform ?? "");
   assert(match, `no translate() in ${JSON.stringify(element.attrs)}`);
   return [Number(match![1]), Number(match![2])];
+}
+
+/** Five points of an energy series, for the line charts the tests render. */
+export const ENERGY = [
+  { t: 0, energy: 1.0 },
+  { t: 1, energy: 1.5 },
+  { t: 2, energy: 0.5 },
+  { t: 3, energy: 2.0 },
+  { t: 4, energy: 1.25 },
+];
+
+/** A Vega-Lite line chart of {@linkcode ENERGY}, with fixed scales so marks land at known places. */
+export function lineSpec(): Record<string, unknown> {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 400,
+    height: 200,
+    data: { values: ENERGY },
+    mark: "line",
+    encoding: {
+      x: { field: "t", type: "quantitative", title: "Time (s)", scale: { domain: [0, 4] } },
+      y: { field: "energy", type: "quantitative", scale: { domain: [0, 2] } },
+    },
+  };
 }

@@ -21,7 +21,7 @@ import {
   type VegaLiteSpec,
 } from "../mod.ts";
 import { ignoredNote, python, pythonHas } from "./_python.ts";
-import { groups, parseSvg } from "./_svg.ts";
+import { ENERGY, groups, lineSpec, parseSvg } from "./_svg.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -871,28 +871,6 @@ Deno.test(
 );
 
 // Energy at five times on fixed scales: x = 100 t, y = 200 - 100 energy.
-const ENERGY = [
-  { t: 0, energy: 1.0 },
-  { t: 1, energy: 1.5 },
-  { t: 2, energy: 0.5 },
-  { t: 3, energy: 2.0 },
-  { t: 4, energy: 1.25 },
-];
-
-function lineSpec(): VegaLiteSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: 400,
-    height: 200,
-    data: { values: ENERGY },
-    mark: "line",
-    encoding: {
-      x: { field: "t", type: "quantitative", scale: { domain: [0, 4] } },
-      y: { field: "energy", type: "quantitative", scale: { domain: [0, 2] } },
-    },
-  };
-}
-
 Deno.test(
   "plot: a Vega-Lite spec is saved as its JSON and rendered as an SVG with its marks",
   withRun(async (log) => {

@@ -14,7 +14,7 @@ import {
 import { fromFileUrl, join, toFileUrl } from "@std/path";
 import { isVegaLiteSpec, renderVegaLiteSvg } from "../src/_vega.ts";
 import { InvalidValueError } from "../src/errors.ts";
-import { descendants, groups, parseSvg, texts, translation } from "./_svg.ts";
+import { descendants, ENERGY, groups, lineSpec, parseSvg, texts, translation } from "./_svg.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -64,28 +64,6 @@ for (const spec of JSON.parse(Deno.args[0])) {
 
 // energy(t) at five times; the scales are fixed so positions are exact:
 // x = 100 t, y = 200 - 100 energy.
-const ENERGY = [
-  { t: 0, energy: 1.0 },
-  { t: 1, energy: 1.5 },
-  { t: 2, energy: 0.5 },
-  { t: 3, energy: 2.0 },
-  { t: 4, energy: 1.25 },
-];
-
-function lineSpec(): Record<string, unknown> {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: 400,
-    height: 200,
-    data: { values: ENERGY },
-    mark: "line",
-    encoding: {
-      x: { field: "t", type: "quantitative", title: "Time (s)", scale: { domain: [0, 4] } },
-      y: { field: "energy", type: "quantitative", scale: { domain: [0, 2] } },
-    },
-  };
-}
-
 const POINTS = [
   { omega: 1, drift: 0.5, method: "verlet" },
   { omega: 2, drift: 1.5, method: "euler <explicit>" },
