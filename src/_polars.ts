@@ -77,6 +77,41 @@ export async function readIndexFrame(
 }
 
 /**
+ * `frame` with `records` appended as rows. A record's value takes the type
+ * of its column in `frame` where it can, so the rows read from `index.csv`
+ * keep their types; columns only the records have come last.
+ */
+export async function appendRecords(
+  frame: DataFrame,
+  records: { [column: string]: string | number | boolean | null }[],
+): Promise<DataFrame> {
+  if (records.length === 0) return frame;
+  const pl = await loadPolars();
+  let extra = pl.readRecords(records, { inferSchemaLength: records.length });
+  if (frame.width === 0) return extra;
+  let base = frame;
+  for (const name of extra.columns) {
+    if (!base.columns.includes(name)) continue;
+    const target = base.getColumn(name).dtype;
+    const column = extra.getColumn(name);
+    if (column.dtype.equals(target) || column.nullCount() === column.length) {
+      extra = extra.withColumn(column.cast(target));
+      continue;
+    }
+    const numeric = [pl.Int64, pl.Float64];
+    const widened = numeric.some((t) =>
+        t.equals(target)
+      ) && numeric.some((t) => t.equals(column.dtype))
+      ? pl.Float64
+      // Values of another kind (text in a number column): both become text.
+      : pl.String;
+    extra = extra.withColumn(column.cast(widened));
+    base = base.withColumn(base.getColumn(name).cast(widened));
+  }
+  return pl.concat([base, extra], { how: "diagonal" });
+}
+
+/**
  * The rows of an index frame whose columns equal all the given values
  * (`null` matches empty cells), compared as Polars compares a column with a
  * literal. Columns are found by their exact name, never as a pattern.

@@ -130,27 +130,49 @@ export interface ExperimentLink {
 }
 
 /**
- * Gives every run of the experiment in `dir` that has no index row but
- * should have one (finished, or crashed: status `"crashed"`) its row.
- * `indexed` holds the run ids the index has. A finished run lacks a row
- * only when its process was killed between its last two writes. The caller
- * holds the experiment's lock. Returns the number of rows added.
+ * The rows that the index of the experiment in `dir` lacks: finished runs
+ * and crashed ones (status `"crashed"`), and with `running` also the runs
+ * still open (status `"initialized"`). `indexed` holds the run ids the index
+ * has. A finished run lacks a row only when its process was killed between
+ * its last two writes. Reads the run directories and writes nothing.
  */
-export function recordUnindexedRuns(dir: string, indexed: ReadonlySet<string>): number {
+export function unindexedRows(
+  dir: string,
+  indexed: ReadonlySet<string>,
+  running = false,
+): IndexRow[] {
   const runsDir = join(dir, "runs");
-  let added = 0;
+  const rows: IndexRow[] = [];
   for (const entry of exists(runsDir) ? Deno.readDirSync(runsDir) : []) {
     const runId = entry.name.slice("log_".length);
     if (!entry.isDirectory || !entry.name.startsWith("log_") || indexed.has(runId)) continue;
     const runDir = join(runsDir, entry.name);
     const metadata = readJsonObject(join(runDir, "metadata.json")).value ?? {};
     const status = runState(runDir, metadata);
-    if (status === "initialized") continue;
+    if (status === "initialized" && !running) continue;
     const params = readJsonObject(join(runDir, "params.json")).value ?? {};
-    recordRun(dir, runDir, { runId, status, params, metadata }, false);
-    added++;
+    const metrics = readJsonObject(join(runDir, "artifacts", "metrics.json")).value;
+    rows.push(indexRow(runId, status, params, metadata, metrics));
   }
-  return added;
+  return rows;
+}
+
+/**
+ * Gives every run of the experiment in `dir` that has no index row but
+ * should have one (finished, or crashed: status `"crashed"`) its row.
+ * `indexed` holds the run ids the index has. The caller holds the
+ * experiment's lock. Returns the number of rows added.
+ */
+export function recordUnindexedRuns(dir: string, indexed: ReadonlySet<string>): number {
+  const rows = unindexedRows(dir, indexed);
+  for (const row of rows) {
+    if (!indexOf(dir).record(row, false)) {
+      // The rebuild writes every unindexed run, these rows included.
+      rebuildIndex(dir);
+      break;
+    }
+  }
+  return rows.length;
 }
 
 /**

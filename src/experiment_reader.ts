@@ -12,8 +12,11 @@ import { exists, readTextIfExists } from "./_files.ts";
 import { parseJson } from "./_json.ts";
 import { quoteNames } from "./_names.ts";
 import { MissingEntryError } from "./errors.ts";
-import { type ColumnType, IndexCsv } from "./index_csv.ts";
+import { appendRecords, readIndexFrame } from "./_polars.ts";
+import { mayHaveUnindexedRuns, unindexedRows } from "./_run_index.ts";
+import { type ColumnType, IndexCsv, rowValues } from "./index_csv.ts";
 import { LogReader } from "./log_reader.ts";
+import type { DataFrame } from "nodejs-polars";
 import type { JsonValue, Params } from "./types.ts";
 
 /** What an experiment directory holds, for messages about paths that are not one. */
@@ -284,6 +287,39 @@ export class ExperimentReader implements Iterable<LogReader> {
         ]),
       )
     );
+  }
+
+  /**
+   * The index as a nodejs-polars DataFrame, typed as
+   * {@linkcode Experiment.prototype.toDataFrame} types it, with a row for
+   * every run that `index.csv` does not list yet: crashed runs (status
+   * `"crashed"`) and runs still going (status `"initialized"`), read from
+   * their run directories. Nothing is written and no lock is taken, so it
+   * works on a read-only copy and beside a sweep that is still running.
+   * Loading Polars needs `--allow-env --allow-ffi --allow-sys`.
+   *
+   * @returns The index, with a row per run.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * using open = exp.add({ omega: 2 })!;
+   * const df = await new ExperimentReader(exp.dir).toDataFrame();
+   * assertEquals(df.getColumn("status").toArray(), ["complete", "initialized"]);
+   * assertEquals(open.status, "initialized");
+   * ```
+   */
+  async toDataFrame(): Promise<DataFrame> {
+    const frame = await readIndexFrame(this.indexPath, this.#index.columns());
+    if (!mayHaveUnindexedRuns(this.path, frame.height)) return frame;
+    const indexed = new Set<string>(
+      frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
+    );
+    return appendRecords(frame, unindexedRows(this.path, indexed, true).map(rowValues));
   }
 
   /** The params of every run, keyed by run id. */

@@ -164,6 +164,18 @@ function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
   return cells;
 }
 
+/**
+ * The cells of `row` by column name, in column order, as the index would
+ * hold them: JSON values (arrays) as their compact text, empty cells `null`.
+ */
+export function rowValues(row: IndexRow): { [column: string]: string | number | boolean | null } {
+  const values: { [column: string]: string | number | boolean | null } = {};
+  for (const [name, [, value]] of rowCells(row)) {
+    values[name] = value !== null && typeof value === "object" ? formatCell(value) : value;
+  }
+  return values;
+}
+
 const encoder = new TextEncoder();
 
 function openForAppend(path: string): Deno.FsFile | undefined {

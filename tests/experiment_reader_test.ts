@@ -443,3 +443,31 @@ Deno.test(
     assertStringIncludes(String(reader), "Runs directory: runs with 8 runs\n- r0: complete\n");
   }),
 );
+
+Deno.test("toDataFrame lists runs without a row, types kept, and writes nothing", async () => {
+  using exp = new TemporaryExperiment("frame");
+  using done = exp.add({ omega: 1, tag: "a" })!;
+  done.json("metrics", { energy: 0.5 });
+  done.markComplete();
+  using open = exp.add({ omega: 2.5, tag: "b" })!;
+  // A run whose process is gone: the pid of a process that has exited.
+  using dead = exp.add({ omega: 3, tag: "c" })!;
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  const metadataPath = join(dead.path, "metadata.json");
+  const metadata = JSON.parse(Deno.readTextFileSync(metadataPath));
+  Deno.writeTextFileSync(metadataPath, JSON.stringify({ ...metadata, pid: child.pid }));
+  const before = Deno.readTextFileSync(exp.indexPath);
+
+  const df = await new ExperimentReader(exp.dir).toDataFrame();
+
+  const rows = df.sort("omega").toRecords();
+  assertEquals(rows.map((row) => [row.omega, row.tag, row.status, row.energy]), [
+    [1, "a", "complete", 0.5],
+    [2.5, "b", "initialized", null],
+    [3, "c", "crashed", null],
+  ]);
+  assertEquals(String(df.getColumn("omega").dtype), "DataType(Float64)");
+  assertEquals(Deno.readTextFileSync(exp.indexPath), before);
+  assertEquals(open.status, "initialized");
+});
