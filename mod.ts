@@ -8,6 +8,9 @@
  * - {@linkcode Experiment}: the runs of a sweep under `runs/`, skip-if-done
  *   for resumable sweeps, and an `index.csv` that updates itself and loads
  *   into a Polars DataFrame.
+ * - {@linkcode ExperimentReader}, {@linkcode LogReader}: read them back.
+ *
+ * The NumPy `.npy` codec is on its own entry point, `@notata/core/npy`.
  *
  * @example A sweep
  * ```ts
@@ -40,14 +43,6 @@ export {
 export { type AddOptions, Experiment, type ExperimentOptions } from "./src/experiment.ts";
 export { ExperimentReader } from "./src/experiment_reader.ts";
 export { grid } from "./src/grid.ts";
-export {
-  type ColumnRole,
-  type ColumnType,
-  type IndexColumn,
-  IndexCsv,
-  type IndexRow,
-  RESERVED_COLUMNS,
-} from "./src/index_csv.ts";
 export { LogReader } from "./src/log_reader.ts";
 export {
   Logbook,
@@ -55,18 +50,8 @@ export {
   type PlotOptions,
   type VegaLiteSpec,
 } from "./src/logbook.ts";
-export {
-  decodeNpy,
-  encodeNpy,
-  type NamedArrays,
-  type NdArray,
-  type NumericArray,
-  readNpyFile,
-  type TypedArray,
-  writeNpyFile,
-} from "./src/npy.ts";
-export { formatRunId } from "./src/run_id.ts";
-export { sweep, type SweepOptions, type SweepSummary } from "./src/sweep.ts";
+export type { NamedArrays, NdArray, NumericArray, TypedArray } from "./src/npy.ts";
+export type { SweepOptions, SweepSummary } from "./src/sweep.ts";
 export { TemporaryExperiment } from "./src/temporary_experiment.ts";
 export type {
   FrameColumn,

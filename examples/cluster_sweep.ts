@@ -22,6 +22,7 @@
 import {
   Experiment,
   ExperimentReader,
+  grid,
   type Logbook,
   MissingEntryError,
   type Params,
@@ -89,7 +90,7 @@ const args = Deno.args.filter((arg) => arg !== "--report");
 const baseDir = args[0] ?? Deno.env.get("CLUSTER_SWEEP_BASE_DIR") ?? "outputs";
 const exp = new Experiment("cluster_sweep", { baseDir });
 // Every array task builds this same grid; each runs the points of its own share.
-const points = Experiment.grid({ omega: [1, 2, 4, 8], gamma: [0, 0.1, 0.5] }, {
+const points = grid({ omega: [1, 2, 4, 8], gamma: [0, 0.1, 0.5] }, {
   dt: 1e-3,
   t_end: 10,
 });

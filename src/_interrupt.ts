@@ -1,13 +1,14 @@
 // Copyright 2026 the notata authors. MIT license.
 // Marking a run failed from its files alone, for a signal that arrives while
 // the run is open: the code that handles the signal may not be the thread
-// that runs the simulation, so it works from the directory, not the Logbook.
+// that runs the simulation, so it works from the directory, not the Logbook,
+// through the same finish as every other (see _run/finish.ts).
 
 import { join } from "@std/path";
-import { appendText, writeFileAtomic } from "./_files.ts";
-import { formatJson, readJsonObject } from "./_json.ts";
-import { withFileLock } from "./_lock.ts";
-import { experimentLockPath, recordRun } from "./_run_index.ts";
+import { appendText } from "./_files.ts";
+import { readJsonObject } from "./_json.ts";
+import { indexCommit } from "./_index/runs.ts";
+import { finishRun } from "./_run/finish.ts";
 
 /** An open run, as the signal handler knows it. */
 export interface WatchedRun {
@@ -26,29 +27,20 @@ export interface WatchedRun {
  * `log.txt` and the experiment's index. Does nothing to a run that finished.
  */
 export function failOpenRun(run: WatchedRun, reason: string): void {
-  const metadataPath = join(run.path, "metadata.json");
-  const commit = () => {
-    const metadata = readJsonObject(metadataPath).value;
-    if (metadata?.status !== "initialized") return;
-    const end = new Date();
-    const start = typeof metadata.start_time === "string" ? Date.parse(metadata.start_time) : NaN;
-    Object.assign(metadata, {
+  const metadata = readJsonObject(join(run.path, "metadata.json")).value;
+  if (metadata?.status !== "initialized") return;
+  const start = typeof metadata.start_time === "string" ? Date.parse(metadata.start_time) : NaN;
+  const params = readJsonObject(join(run.path, "params.json")).value ?? {};
+  const end = new Date();
+  finishRun(
+    { path: run.path, runId: run.runId, params, metadata },
+    {
       status: "failed",
-      end_time: end.toISOString(),
-      runtime_sec: Number.isNaN(start) ? null : (end.getTime() - start) / 1000,
-      failure_reason: reason,
-    });
-    writeFileAtomic(metadataPath, formatJson(metadata));
-    appendText(join(run.path, "log.txt"), `[${end.toISOString()}] ERROR Run failed: ${reason}\n`);
-    if (run.experimentDir === undefined) return;
-    const params = readJsonObject(join(run.path, "params.json")).value ?? {};
-    recordRun(
-      run.experimentDir,
-      run.path,
-      { runId: run.runId, status: "failed", params, metadata },
-      run.hasRow,
-    );
-  };
-  if (run.experimentDir === undefined) commit();
-  else withFileLock(experimentLockPath(run.experimentDir), commit);
+      reason,
+      runtimeSec: Number.isNaN(start) ? null : (end.getTime() - start) / 1000,
+      end,
+    },
+    (line) => appendText(join(run.path, "log.txt"), line),
+    run.experimentDir === undefined ? undefined : indexCommit(run.experimentDir, run.hasRow),
+  );
 }

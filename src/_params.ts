@@ -4,8 +4,15 @@
 import { assertJsonValue, flattenObject, loneSurrogate } from "./_json.ts";
 import { CONTROL } from "./_names.ts";
 import { InvalidValueError } from "./errors.ts";
-import { RESERVED_COLUMNS } from "./index_csv.ts";
 import type { JsonValue, Params } from "./types.ts";
+
+/** The column names the index itself uses: no param or metric may take them. */
+export const RESERVED_COLUMNS: readonly string[] = [
+  "run_id",
+  "status",
+  "runtime_sec",
+  "failure_reason",
+];
 
 /** Throws an {@linkcode InvalidValueError} unless `params` can be stored and indexed. */
 export function assertParams(action: string, params: unknown): asserts params is Params {
@@ -70,4 +77,36 @@ export function assertDistinctColumns(
       spellings.set(name, spelling);
     }
   }
+}
+
+/**
+ * Throws an {@linkcode InvalidValueError} unless `data` can be the metrics of
+ * a run of `params`: a plain object of JSON values whose keys are not params
+ * or reserved column names and stay distinct from them as index columns.
+ */
+export function assertMetrics(
+  action: string,
+  params: Params,
+  data: unknown,
+): asserts data is { [key: string]: JsonValue } {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new InvalidValueError(
+      `${action}: metrics is ${JSON.stringify(data)}, expected a plain object of values`,
+    );
+  }
+  for (const [key, value] of Object.entries(data)) {
+    const isParam = Object.hasOwn(params, key);
+    if (isParam || RESERVED_COLUMNS.includes(key)) {
+      throw new InvalidValueError(
+        `${action}: metric "${key}" is ${
+          isParam ? "also a param" : "a reserved index column"
+        }, expected a metric name distinct from params and from ${
+          RESERVED_COLUMNS.map((name) => `"${name}"`).join(", ")
+        }`,
+      );
+    }
+    // Before flattening, which a circular value would never finish.
+    assertJsonValue(key, value, { action, noun: "metric", allowNonFinite: true });
+  }
+  assertDistinctColumns(action, { params, metrics: data as { [key: string]: JsonValue } });
 }

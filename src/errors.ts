@@ -1,13 +1,27 @@
 // Copyright 2026 the notata authors. MIT license.
 /**
  * The errors notata throws. Each names the failed action first, quotes the
- * offending value, then says what would be accepted.
+ * offending value, then says what would be accepted. Where a standard error
+ * class fits, notata's extends it, as std's errors do: a bad argument is a
+ * `TypeError`, an unreadable file a `SyntaxError`. Every one of them is also
+ * an instance of {@linkcode NotataError}.
  *
  * @module
  */
 
+// Marks notata's errors whatever their standard base: `instanceof NotataError`
+// looks for it, as a class cannot extend both Error subclasses.
+const NOTATA: unique symbol = Symbol("notata.error");
+
+function brand(error: Error, name: string): void {
+  Object.defineProperty(error, NOTATA, { value: true });
+  error.name = name;
+}
+
 /**
- * Base class of every error notata throws on purpose.
+ * Base class of every error notata throws on purpose: `error instanceof
+ * NotataError` holds for each of them, also for those whose base class is
+ * `TypeError` or `SyntaxError`.
  *
  * @example Usage
  * ```ts
@@ -25,13 +39,25 @@ export class NotataError extends Error {
    */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
+    brand(this, new.target.name);
+  }
+
+  /**
+   * Whether `value` is an error notata threw: any of its error classes.
+   *
+   * @param value The value to test.
+   * @returns Whether it is one of notata's errors.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== NotataError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && NOTATA in value;
   }
 }
 
 /**
  * A name (experiment, run or artifact) or a relative path is empty,
- * path-like or contains characters that no file name may hold.
+ * path-like or contains characters that no file name may hold. A
+ * `TypeError`, as std's invalid arguments are.
  *
  * @example Usage
  * ```ts
@@ -41,11 +67,23 @@ export class NotataError extends Error {
  * assertThrows(() => new Experiment("../escape"), InvalidNameError);
  * ```
  */
-export class InvalidNameError extends NotataError {}
+export class InvalidNameError extends TypeError {
+  /**
+   * Constructs a new instance.
+   *
+   * @param message The error message.
+   * @param options Standard error options, such as `cause`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    brand(this, new.target.name);
+  }
+}
 
 /**
  * A param, metric or other value cannot be stored as given: it is not a JSON
- * value, uses a reserved column name, or is out of range.
+ * value, uses a reserved column name, or is out of range. A `TypeError`,
+ * as std's invalid arguments are.
  *
  * @example Usage
  * ```ts
@@ -56,7 +94,18 @@ export class InvalidNameError extends NotataError {}
  * assertThrows(() => exp.add({ status: "x" }), InvalidValueError);
  * ```
  */
-export class InvalidValueError extends NotataError {}
+export class InvalidValueError extends TypeError {
+  /**
+   * Constructs a new instance.
+   *
+   * @param message The error message.
+   * @param options Standard error options, such as `cause`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    brand(this, new.target.name);
+  }
+}
 
 /**
  * A run directory already exists and the call did not say to skip, resume
@@ -93,14 +142,26 @@ export class MissingEntryError extends NotataError {}
 /**
  * A file exists but its content cannot be read as the format its name
  * promises (a corrupt `.npy` or `.npz`, an unsupported dtype, a truncated
- * JSON file).
+ * JSON file). A `SyntaxError`, as `JSON.parse` throws for text it cannot read.
  *
  * @example Usage
  * ```ts
- * import { FileFormatError, decodeNpy } from "@notata/core";
+ * import { FileFormatError } from "@notata/core";
+ * import { decodeNpy } from "@notata/core/npy";
  * import { assertThrows } from "@std/assert";
  *
  * assertThrows(() => decodeNpy(new Uint8Array(4), "broken.npy"), FileFormatError);
  * ```
  */
-export class FileFormatError extends NotataError {}
+export class FileFormatError extends SyntaxError {
+  /**
+   * Constructs a new instance.
+   *
+   * @param message The error message.
+   * @param options Standard error options, such as `cause`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    brand(this, new.target.name);
+  }
+}

@@ -9,28 +9,18 @@ import type { DataFrame } from "nodejs-polars";
 import { join } from "@std/path";
 import { formatJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
-import { claimDirectory, exists } from "./_files.ts";
+import { exists } from "./_files.ts";
 import { runState } from "./_liveness.ts";
 import { withFileLock } from "./_lock.ts";
-import { readIndexFrame, selectRows } from "./_polars.ts";
-import {
-  type ExperimentLink,
-  experimentLink,
-  experimentLockPath,
-  indexOf,
-  mayHaveUnindexedRuns,
-  rebuildIndex,
-  recordUnindexedRuns,
-} from "./_run_index.ts";
-import { guarded } from "./_watchdog.ts";
+import { readIndexFrame, selectRows } from "./_index/read.ts";
+import { experimentLockPath, indexCommit, rebuildIndex } from "./_index/runs.ts";
+import type { Opening } from "./_run/directory.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
-import type { IndexCsv } from "./index_csv.ts";
-import { Logbook, type LogbookOptions } from "./logbook.ts";
+import { type Logbook, openExperimentRun } from "./logbook.ts";
 import { assertParams } from "./_params.ts";
 import { runBody } from "./_run_body.ts";
 import { formatRunId } from "./run_id.ts";
-import { grid } from "./grid.ts";
-import { sweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
+import { runSweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
 import type { Params, RunState } from "./types.ts";
 
 /**
@@ -44,7 +34,11 @@ import type { Params, RunState } from "./types.ts";
  * ```
  */
 export interface ExperimentOptions {
-  /** Directory that holds the experiment directory. Default `"outputs"`. */
+  /**
+   * Directory that holds the experiment directory.
+   *
+   * @default {"outputs"}
+   */
   baseDir?: string;
 }
 
@@ -62,9 +56,15 @@ export interface AddOptions {
   /**
    * Return `null` for a run that is already complete, and resume a run that
    * failed or never finished (its earlier attempt stays on record).
+   *
+   * @default {false}
    */
   skipExisting?: boolean;
-  /** Delete an existing run of the same params and start afresh. */
+  /**
+   * Delete an existing run of the same params and start afresh.
+   *
+   * @default {false}
+   */
   overwrite?: boolean;
 }
 
@@ -101,25 +101,6 @@ export class Experiment {
   readonly runsDir: string;
   /** Path of `index.csv`. */
   readonly indexPath: string;
-  #index: IndexCsv;
-
-  /**
-   * The params of a sweep: every combination of the values of `axes` (the
-   * last axis varies fastest), each merged with `fixed`. The same as
-   * {@linkcode grid}.
-   *
-   * @example Usage
-   * ```ts
-   * import { Experiment } from "@notata/core";
-   * import { assertEquals } from "@std/assert";
-   *
-   * assertEquals(Experiment.grid({ omega: [1, 2] }, { steps: 10 }), [
-   *   { omega: 1, steps: 10 },
-   *   { omega: 2, steps: 10 },
-   * ]);
-   * ```
-   */
-  static grid: typeof grid = grid;
 
   /**
    * Constructs a new instance. Nothing is written until the first run is added.
@@ -134,8 +115,7 @@ export class Experiment {
     this.baseDir = options.baseDir ?? "outputs";
     this.dir = join(this.baseDir, name);
     this.runsDir = join(this.dir, "runs");
-    this.#index = indexOf(this.dir);
-    this.indexPath = this.#index.path;
+    this.indexPath = join(this.dir, "index.csv");
   }
 
   /**
@@ -200,43 +180,8 @@ export class Experiment {
       );
     }
     const runId = formatRunId(this.name, params);
-    const path = join(this.runsDir, `log_${runId}`);
-    // Deciding to start a run and claiming its directory happen under the
-    // experiment's lock, so two processes never both start the same run.
-    return guarded(() =>
-      this.#locked(() => {
-        let state: RunState | undefined;
-        const claimed = claimDirectory(path);
-        if (!claimed) {
-          state = this.#existingState(runId, path, params);
-          if (state === "complete" && skipExisting) return null;
-          if (state === "initialized" && !overwrite) {
-            if (skipExisting) return null;
-            throw new RunExistsError(
-              `${action}: run "${runId}" is running in ${
-                this.#owner(path)
-              }, expected to wait for it, skipExisting: true to skip it, or overwrite: true`,
-            );
-          }
-          if (!skipExisting && !overwrite) {
-            throw new RunExistsError(
-              `${action}: run "${runId}" already exists with status "${state}", expected skipExisting: true to skip or resume it, or overwrite: true`,
-            );
-          }
-        }
-        // A run whose directory existed may have a row (even one whose metadata
-        // says it never finished): finishing replaces that row, never duplicates it.
-        const link: ExperimentLink = { dir: this.dir, hasRow: !claimed, claimed };
-        const logbookOptions: LogbookOptions & { [experimentLink]: ExperimentLink } = {
-          baseDir: this.runsDir,
-          params,
-          overwrite,
-          resume: !claimed && skipExisting,
-          [experimentLink]: link,
-        };
-        return new Logbook(runId, logbookOptions);
-      })
-    );
+    return this.#open(params, runId, { skipExisting, overwrite, retryFailed: true, probe: false })
+      .log;
   }
 
   /**
@@ -261,7 +206,7 @@ export class Experiment {
    * ```
    */
   statusOf(params: Params): RunState | undefined {
-    const path = join(this.runsDir, `log_${this.runId(params)}`);
+    const path = this.#runPath(this.runId(params));
     if (!exists(path)) return undefined;
     return runState(path, readJsonObject(join(path, "metadata.json")).value ?? {});
   }
@@ -302,50 +247,82 @@ export class Experiment {
   }
 
   /**
-   * Runs `fn` for each params of this process's share of `points`: skips
-   * complete runs, reruns failed (unless `retryFailed: false`) and crashed
-   * ones, records failures without stopping, and reports progress on
-   * stderr. The share comes from `options.shard` or the job-array
-   * environment (Slurm, Kubernetes Indexed Jobs); see {@linkcode sweep}.
+   * Runs `fn` once for each params of this process's share of `points`, each
+   * as a run of this experiment, and returns what happened.
+   *
+   * A run is finished as a `using` block finishes it: complete when `fn`
+   * returns (unless `fn` marked it itself), failed with the error when `fn`
+   * throws, and the sweep goes on (see `stopOnError`). A sweep is
+   * resumable: a complete run is skipped, a failed one run again (see
+   * `retryFailed`), a run whose process died run again in its own directory
+   * (its earlier attempt stays on record), and a run another live process
+   * is running is left to it. Progress goes to stderr.
+   *
+   * The share comes from `options.shard` or the job-array environment
+   * (Slurm, Kubernetes Indexed Jobs): every process of a job array must be
+   * given the same points. Errors that are not a run's own (a run directory
+   * holding other params, a file system error) stop the sweep as
+   * `stopOnError` does, and are rethrown.
    *
    * @example Usage
    * ```ts
-   * import { Experiment, TemporaryExperiment } from "@notata/core";
+   * import { grid, TemporaryExperiment } from "@notata/core";
    * import { assertEquals } from "@std/assert";
    *
    * using exp = new TemporaryExperiment("sweep");
-   * const points = Experiment.grid({ omega: [1, 2, 4] }, { steps: 100 });
+   * const points = grid({ omega: [1, 2, 4] }, { steps: 100 });
    * const summary = await exp.sweep(points, (log, params) => {
    *   log.json("metrics", { energy: 0.5 * (params.omega as number) ** 2 });
    * }, { progress: false });
    * assertEquals(summary.done, 3);
+   *
+   * const again = await exp.sweep(points, () => {}, { progress: false });
+   * assertEquals(again.skipped, 3);
    * ```
    *
-   * @param points The params of every run of the sweep.
+   * @param points The params of every run of the sweep, such as {@linkcode grid} returns.
    * @param fn The simulation of one run; it may be async.
    * @param options Concurrency, sharding, retries and progress.
-   * @returns What the sweep did.
+   * @returns The counts of this process's share.
+   * @throws {InvalidValueError} An option or a point is invalid, or two
+   * points are the same params. Nothing has run then.
    */
   sweep<T>(
     points: readonly Params[],
     fn: (log: Logbook, params: Params) => T | Promise<T>,
     options?: SweepOptions,
   ): Promise<SweepSummary> {
-    return sweep(this, points, fn, options);
+    return runSweep(
+      {
+        name: this.name,
+        runId: (params) => formatRunId(this.name, params),
+        open: (params, runId, retryFailed) =>
+          this.#open(params, runId, {
+            skipExisting: true,
+            overwrite: false,
+            retryFailed,
+            probe: true,
+          }),
+      },
+      points,
+      fn,
+      options,
+    );
   }
 
   /**
-   * Reads `index.csv` into a nodejs-polars DataFrame. Each column has the
-   * type its values were given: strings stay strings (`"007"`, `"1e3"`),
-   * integers Int64, other numbers Float64 (NaN and ±Infinity included),
-   * booleans Bool. Loading Polars needs `--allow-env --allow-ffi --allow-sys`.
+   * The index as a nodejs-polars DataFrame: `index.csv`, each column of the
+   * type its values were given (strings stay strings, `"007"`, `"1e3"`;
+   * integers Int64, other numbers Float64, NaN and ±Infinity included;
+   * booleans Bool), plus a row for every run `index.csv` does not list yet:
+   * crashed runs (status `"crashed"`) and runs still going (status
+   * `"initialized"`), read from their run directories. Nothing is written
+   * and no lock is taken, so it works on a read-only copy and beside a sweep
+   * that is still running. The same as
+   * {@linkcode ExperimentReader.prototype.toDataFrame}. Loading Polars
+   * needs `--allow-env --allow-ffi --allow-sys`.
    *
-   * Runs that never finished and whose process is gone first get a row with
-   * status `"crashed"` in `index.csv`, so they are reported, not taken for
-   * running ones (as does a finished run whose process was killed before
-   * it wrote its row).
-   *
-   * @returns The index, empty when no run has finished.
+   * @returns The index, empty when no run has started.
    *
    * @example Usage
    * ```ts ignore
@@ -355,19 +332,13 @@ export class Experiment {
    * console.log(df.filter(df.getColumn("status").eq("complete")));
    * ```
    */
-  async toDataFrame(): Promise<DataFrame> {
-    const frame = await readIndexFrame(this.indexPath, this.#index.columns());
-    if (!mayHaveUnindexedRuns(this.dir, frame.height)) return frame;
-    const indexed = new Set<string>(
-      frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
-    );
-    const added = this.#locked(() => recordUnindexedRuns(this.dir, indexed));
-    return added === 0 ? frame : readIndexFrame(this.indexPath, this.#index.columns());
+  toDataFrame(): Promise<DataFrame> {
+    return readIndexFrame(this.dir);
   }
 
   /**
-   * The index rows whose columns equal all the given values (`null` matches
-   * empty cells).
+   * The rows of {@linkcode Experiment.prototype.toDataFrame} whose columns
+   * equal all the given values (`null` matches empty cells). Read-only.
    *
    * @param filter Column names and the values they must have.
    * @returns The matching rows.
@@ -387,7 +358,7 @@ export class Experiment {
   /**
    * Rebuilds `index.csv` from the run directories, after any damage to it
    * (deleted, truncated or edited by hand). Runs are ordered by start time.
-   * Runs that never finished are left out.
+   * Finished and crashed runs get a row; runs still going are left out.
    *
    * @returns The number of rows written.
    *
@@ -408,6 +379,66 @@ export class Experiment {
 
   #locked<T>(fn: () => T): T {
     return withFileLock(experimentLockPath(this.dir), fn);
+  }
+
+  #runPath(runId: string): string {
+    return join(this.runsDir, `log_${runId}`);
+  }
+
+  // Starts the run of checked `params`: the one way `add` and sweeps start
+  // runs. A new run is created without the lock (its directory appears
+  // whole, by a rename that fails if it exists); deciding what to do with an
+  // existing one, and doing it, happen under the experiment's lock, so two
+  // processes never both start the same run. `probe`: look before creating,
+  // as a sweep over runs that are mostly done should.
+  #open(
+    params: Params,
+    runId: string,
+    policy: { skipExisting: boolean; overwrite: boolean; retryFailed: boolean; probe: boolean },
+  ): { log: Logbook | null; state: RunState | undefined } {
+    const path = this.#runPath(runId);
+    // The params are kept: the caller may change its object later.
+    const owned = structuredClone(params);
+    const start = (opening: Opening, hasRow: boolean) =>
+      openExperimentRun({
+        runId,
+        path,
+        params: owned,
+        opening,
+        commit: indexCommit(this.dir, hasRow),
+        experimentDir: this.dir,
+        hasRow,
+      });
+    if (!policy.probe || !exists(path)) {
+      const log = start("create", false);
+      if (log !== undefined) return { log, state: undefined };
+    }
+    return this.#locked(() => {
+      if (!exists(path)) {
+        const log = start("create", false);
+        if (log !== undefined) return { log, state: undefined };
+      }
+      const state = this.#existingState(runId, path, params);
+      const { skipExisting, overwrite } = policy;
+      if (state === "complete" && skipExisting) return { log: null, state };
+      if (state === "failed" && skipExisting && !policy.retryFailed) return { log: null, state };
+      if (state === "initialized" && !overwrite) {
+        if (skipExisting) return { log: null, state };
+        throw new RunExistsError(
+          `Cannot add run: run "${runId}" is running in ${
+            this.#owner(path)
+          }, expected to wait for it, skipExisting: true to skip it, or overwrite: true`,
+        );
+      }
+      if (!skipExisting && !overwrite) {
+        throw new RunExistsError(
+          `Cannot add run: run "${runId}" already exists with status "${state}", expected skipExisting: true to skip or resume it, or overwrite: true`,
+        );
+      }
+      // A run whose directory existed may have a row (even one whose metadata
+      // says it never finished): finishing replaces that row, never duplicates it.
+      return { log: start(overwrite ? "overwrite" : "resume", true)!, state };
+    });
   }
 
   #owner(path: string): string {

@@ -9,12 +9,10 @@
 import { basename, join } from "@std/path";
 import { splitCsvRecords, unquoteCsvField } from "./_csv.ts";
 import { exists, readTextIfExists } from "./_files.ts";
-import { parseJson } from "./_json.ts";
 import { quoteNames } from "./_names.ts";
 import { MissingEntryError } from "./errors.ts";
-import { appendRecords, readIndexFrame } from "./_polars.ts";
-import { mayHaveUnindexedRuns, unindexedRows } from "./_run_index.ts";
-import { type ColumnType, IndexCsv, rowValues } from "./index_csv.ts";
+import { readIndexFrame, readIndexRows } from "./_index/read.ts";
+import { indexOf } from "./_index/runs.ts";
 import { LogReader } from "./log_reader.ts";
 import type { DataFrame } from "nodejs-polars";
 import type { JsonValue, Params } from "./types.ts";
@@ -25,64 +23,6 @@ const EXPERIMENT_LAYOUT =
 
 /** How many run ids an error message lists. */
 const LISTED_RUN_IDS = 5;
-
-/** Index columns that hold text even where it looks like a number (a run id "1"). */
-const TEXT_COLUMNS = new Set(["run_id", "status", "failure_reason"]);
-
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const NON_FINITE = /^([+-]?)(?:nan|inf|infinity)$/i;
-
-function parseNumber(text: string): number | undefined {
-  if (INTEGER.test(text)) {
-    const value = Number(text);
-    // Beyond 2^53 a number would silently change the value: keep the text.
-    return Number.isSafeInteger(value) ? value : undefined;
-  }
-  if (DECIMAL.test(text)) return Number(text);
-  const special = NON_FINITE.exec(text);
-  if (special === null) return undefined;
-  if (/nan/i.test(text)) return NaN;
-  return special[1] === "-" ? -Infinity : Infinity;
-}
-
-function parseBoolean(text: string): boolean | undefined {
-  if (text === "true" || text === "True") return true;
-  if (text === "false" || text === "False") return false;
-  return undefined;
-}
-
-/**
- * The value of one index cell. `type` is the column's type from
- * `index.schema.json`; without one (an index written by the Python notata or
- * by hand) the type is inferred from the text, as pandas would. Text that
- * does not fit its recorded type (an index edited by hand) is inferred too.
- */
-function cellValue(text: string, type: ColumnType | undefined): JsonValue {
-  if (text === "") return null;
-  switch (type) {
-    case "string":
-      return text;
-    case "int":
-    case "float": {
-      const value = parseNumber(text);
-      if (value !== undefined) return value;
-      break;
-    }
-    case "bool": {
-      const value = parseBoolean(text);
-      if (value !== undefined) return value;
-      break;
-    }
-    case "json":
-      try {
-        return parseJson(text);
-      } catch {
-        break;
-      }
-  }
-  return parseBoolean(text) ?? parseNumber(text) ?? text;
-}
 
 /** Whether `dir` is a directory (or a link to one) that holds `metadata.json`. */
 function isRunDirectory(dir: string): boolean {
@@ -141,7 +81,6 @@ export class ExperimentReader implements Iterable<LogReader> {
   readonly runsDir: string;
   /** Path of `index.csv`. */
   readonly indexPath: string;
-  #index: IndexCsv;
 
   /**
    * Opens the experiment directory at `path`; runs are listed when asked for.
@@ -167,8 +106,7 @@ export class ExperimentReader implements Iterable<LogReader> {
     }
     this.path = path;
     this.runsDir = runsDir;
-    this.#index = new IndexCsv(path);
-    this.indexPath = this.#index.path;
+    this.indexPath = join(path, "index.csv");
   }
 
   /** The ids of the runs, sorted: the directory names without `log_`. */
@@ -250,12 +188,14 @@ export class ExperimentReader implements Iterable<LogReader> {
 
   /**
    * The rows of `index.csv`, one object per row keyed by column name.
-   * Values have the types `index.schema.json` records for their columns
-   * (numbers, booleans, strings, arrays for JSON columns); without it (an
-   * index written by the Python notata) numbers (`nan`, `inf` included) and
-   * booleans (`true`, `True`) are recognised and the rest stays text, except
-   * `run_id`, `status` and `failure_reason`, which are always text. Empty
-   * cells are `null`. Empty when there is no index yet.
+   * Each column has one type, as in {@linkcode ExperimentReader.prototype.toDataFrame}:
+   * the one `index.schema.json` records (numbers, booleans, strings, arrays
+   * for JSON columns) when every cell fits it; otherwise (an index written
+   * by the Python notata, or edited by hand) the one its cells' text gives:
+   * numbers (`nan`, `inf` included) when every cell is one, booleans
+   * (`true`, `True`) when every cell is one, else text. `run_id`, `status`
+   * and `failure_reason` are always text. Empty cells are `null`. Empty
+   * when there is no index yet.
    *
    * @returns The rows, in file order.
    *
@@ -276,17 +216,7 @@ export class ExperimentReader implements Iterable<LogReader> {
    * ```
    */
   index(): { [column: string]: JsonValue }[] {
-    const types = new Map<string, ColumnType>(
-      (this.#index.columns() ?? []).map((column) => [column.name, column.type]),
-    );
-    return this.#index.rows().map((row) =>
-      Object.fromEntries(
-        Object.entries(row).map(([name, text]) => [
-          name,
-          cellValue(text, types.get(name) ?? (TEXT_COLUMNS.has(name) ? "string" : undefined)),
-        ]),
-      )
-    );
+    return readIndexRows(this.path);
   }
 
   /**
@@ -313,13 +243,8 @@ export class ExperimentReader implements Iterable<LogReader> {
    * assertEquals(open.status, "initialized");
    * ```
    */
-  async toDataFrame(): Promise<DataFrame> {
-    const frame = await readIndexFrame(this.indexPath, this.#index.columns());
-    if (!mayHaveUnindexedRuns(this.path, frame.height)) return frame;
-    const indexed = new Set<string>(
-      frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
-    );
-    return appendRecords(frame, unindexedRows(this.path, indexed, true).map(rowValues));
+  toDataFrame(): Promise<DataFrame> {
+    return readIndexFrame(this.path);
   }
 
   /** The params of every run, keyed by run id. */
@@ -339,7 +264,7 @@ export class ExperimentReader implements Iterable<LogReader> {
    * @returns The summary.
    */
   toString(): string {
-    const rows = this.#index.rows();
+    const rows = indexOf(this.path).rows();
     const header = readHeader(this.indexPath);
     const runs = [...this];
     return [
@@ -361,11 +286,11 @@ export class ExperimentReader implements Iterable<LogReader> {
     return this.toString();
   }
 
-  /** The names of the run directories, sorted. */
+  /** The names of the run directories, sorted; hidden ones (runs being created) are not runs. */
   #runDirectories(): string[] {
     return [...Deno.readDirSync(this.runsDir)]
       .map((entry) => entry.name)
-      .filter((name) => isRunDirectory(join(this.runsDir, name)))
+      .filter((name) => !name.startsWith(".") && isRunDirectory(join(this.runsDir, name)))
       .sort();
   }
 }

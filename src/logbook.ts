@@ -1,48 +1,42 @@
 // Copyright 2026 the notata authors. MIT license.
 /**
- * {@linkcode Logbook}: the record of one run, in one directory.
+ * {@linkcode Logbook}: the record of one run, in one directory. The class is
+ * a facade: each concern lives in its own module under `_run/`.
  *
  * @module
  */
 
 import { join } from "@std/path";
-import { assertJsonValue, formatJson, parseJson } from "./_json.ts";
-import { assertFileName, assertRelativePath, CONTROL } from "./_names.ts";
 import type { DataFrame } from "nodejs-polars";
 import { BufferedAppender } from "./_appender.ts";
-import { formatCsvNumber, quoteCsvField } from "./_csv.ts";
+import { appendText, writeFileAtomic } from "./_files.ts";
+import { assertJsonValue, formatJson } from "./_json.ts";
+import { assertFileName } from "./_names.ts";
+import { assertParams } from "./_params.ts";
 import {
-  appendText,
-  claimDirectory,
-  ensureDir,
-  ensureParentDir,
-  exists,
-  readTextIfExists,
-  writeFileAtomic,
-} from "./_files.ts";
-import { assertFrameColumns, isDataFrame, toParquet } from "./_frame.ts";
-import { encodeNpz } from "./_npz.ts";
-import { assertSpecFormats, imageExtension } from "./_plot.ts";
-import { isVegaLiteSpec, renderVegaLiteSvg } from "./_vega.ts";
-import { hostname, runState } from "./_liveness.ts";
-import { withFileLock } from "./_lock.ts";
-import {
-  type ExperimentLink,
-  experimentLink,
-  experimentLockPath,
-  recordRun,
-} from "./_run_index.ts";
-import { finishRun, guarded, watchAppender, watchRun } from "./_watchdog.ts";
-import { type NamedArrays, type NumericArray, writeNpyFile } from "./npy.ts";
+  runFilePath,
+  writeArray,
+  writeArrays,
+  writeArtifact,
+  writeBytesArtifact,
+  writeFrame,
+  writeJsonArtifact,
+  writeTextArtifact,
+} from "./_run/artifacts.ts";
+import { type Opening, openRunDirectory } from "./_run/directory.ts";
+import { type CommitHook, finishRun } from "./_run/finish.ts";
+import { formatLogLine, type Level } from "./_run/log.ts";
+import { savePlotImage, savePlotSpec } from "./_run/plots.ts";
+import { ScalarSeries } from "./_run/scalars.ts";
 import {
   type CapturedStack,
   captureStack,
   forgetDisposedRuns,
   rememberDisposedRun,
 } from "./_uncaught.ts";
+import { finishRun as releaseRun, guarded, watchRun } from "./_watchdog.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
-import { RESERVED_COLUMNS } from "./index_csv.ts";
-import { assertDistinctColumns, assertParams } from "./_params.ts";
+import type { NamedArrays, NumericArray } from "./npy.ts";
 import type { FrameColumns, JsonValue, Params, RunStatus } from "./types.ts";
 
 /**
@@ -56,25 +50,41 @@ import type { FrameColumns, JsonValue, Params, RunStatus } from "./types.ts";
  * ```
  */
 export interface LogbookOptions {
-  /** Directory that holds the run directory `log_<runId>`. Default `"outputs"`. */
+  /**
+   * Directory that holds the run directory `log_<runId>`.
+   *
+   * @default {"outputs"}
+   */
   baseDir?: string;
-  /** The run's parameters, written to `params.json`. Default `{}`. */
+  /**
+   * The run's parameters, written to `params.json`.
+   *
+   * @default {{}}
+   */
   params?: Params;
-  /** Delete an existing run directory of the same id and start afresh. */
+  /**
+   * Delete an existing run directory of the same id and start afresh.
+   *
+   * @default {false}
+   */
   overwrite?: boolean;
   /**
    * Reopen an existing run directory that is not complete (failed, or never
    * finished). Its log is kept and the earlier attempt is recorded under
    * `attempts` in `metadata.json`. A complete run cannot be resumed.
+   *
+   * @default {false}
    */
   resume?: boolean;
-  /** Create `data/`, `plots/` and `artifacts/` up front. Default `false`. */
+  /**
+   * Create `data/`, `plots/` and `artifacts/` up front.
+   *
+   * @default {false}
+   */
   preallocate?: boolean;
   /** Called after the run is marked complete or failed. */
   onFinish?: (log: Logbook) => void;
 }
-
-type Level = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
 /**
  * A Vega-Lite specification, as a plain object (for example
@@ -84,11 +94,7 @@ type Level = "DEBUG" | "INFO" | "WARNING" | "ERROR";
  * ```ts
  * import type { VegaLiteSpec } from "@notata/core";
  *
- * const spec: VegaLiteSpec = {
- *   mark: "line",
- *   data: { values: [{ t: 0, e: 1 }, { t: 1, e: 0.9 }] },
- *   encoding: { x: { field: "t", type: "quantitative" }, y: { field: "e", type: "quantitative" } },
- * };
+ * const spec: VegaLiteSpec = { mark: "point", data: { values: [{ t: 0, e: 1 }] } };
  * ```
  */
 export type VegaLiteSpec = { readonly [key: string]: unknown };
@@ -107,12 +113,11 @@ export interface PlotOptions {
   /**
    * `"svg"` renders the plot (headless, with the `vega` and `vega-lite`
    * packages, loaded on first use); `"json"` saves the spec itself.
-   * Default `["svg", "json"]`.
+   *
+   * @default {["svg", "json"]}
    */
   formats?: readonly ("svg" | "json")[];
 }
-
-const SCALARS_HEADER = "step,name,value,time\n";
 
 /** The `metadata.json` keys notata manages; `meta()` may not set them. */
 const MANAGED_METADATA = [
@@ -127,25 +132,48 @@ const MANAGED_METADATA = [
   "attempts",
 ];
 
-function withExtension(name: string, extension: string): string {
-  return name.endsWith(extension) ? name : name + extension;
+/**
+ * A run an {@linkcode Experiment} opens: params checked and run id computed
+ * by the experiment, and its commit hook, which writes the final metadata
+ * and the index row together.
+ */
+export interface ExperimentRun {
+  runId: string;
+  path: string;
+  params: Params;
+  opening: Opening;
+  commit: CommitHook;
+  experimentDir: string;
+  hasRow: boolean;
 }
 
-function describeValue(value: unknown): string {
-  if (typeof value !== "object" || value === null) {
-    return typeof value === "string" ? JSON.stringify(value) : String(value);
-  }
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
+// The run `openExperimentRun` hands the constructor, which it alone calls.
+let handed: { run: ExperimentRun; metadata: { [key: string]: JsonValue } } | undefined;
 
-// Checks a data file's name and returns it with its extension.
-function dataFileName(action: string, name: string, extension: string): string {
-  assertFileName(action, "name", name);
-  return withExtension(name, extension);
+/**
+ * Opens a run of an experiment as a Logbook; `undefined` when `run.opening`
+ * is `"create"` and the run directory exists. For {@linkcode Experiment}
+ * only: nothing is checked again.
+ */
+export function openExperimentRun(run: ExperimentRun): Logbook | undefined {
+  return guarded(() => {
+    const metadata = openRunDirectory("Cannot add run", {
+      runId: run.runId,
+      path: run.path,
+      stagingDir: run.experimentDir,
+      params: formatJson(run.params),
+      // A sweep's runs nearly all write metrics: creating artifacts/ now is
+      // cheaper than finding it missing at the first write.
+      subdirs: ["artifacts"],
+    }, run.opening);
+    if (metadata === undefined) return undefined;
+    handed = { run, metadata };
+    try {
+      return new Logbook(run.runId);
+    } finally {
+      handed = undefined;
+    }
+  });
 }
 
 /**
@@ -157,7 +185,10 @@ function dataFileName(action: string, name: string, extension: string): string {
  * A Logbook is a `using` resource: leaving the block marks the run complete,
  * unless it was already marked. A script that dies from an uncaught error
  * thrown inside the block leaves the run `failed` with the error's message.
- * Every method is synchronous, so it works in plain scripts without `await`.
+ * Every method is synchronous, so it works in plain scripts without `await`,
+ * except those that load a package on first use and return a promise:
+ * {@linkcode Logbook.prototype.frame} and {@linkcode Logbook.prototype.plot}
+ * with a Vega-Lite spec.
  *
  * @example A run as a `using` resource
  * ```ts
@@ -181,16 +212,13 @@ export class Logbook implements Disposable, AsyncDisposable {
   /** The run directory. */
   readonly path: string;
   #params: Params;
-  #metadata: { [key: string]: JsonValue } = {};
-  #startedAt: number;
-  // Open from the start of the run to its end.
-  #log: BufferedAppender | undefined;
-  #scalars: BufferedAppender | undefined;
-  #nextStep = new Map<string, number>();
-  #scalarNames = new Map<string, string>();
+  #metadata: { [key: string]: JsonValue };
+  #startedAt = performance.now();
+  #created: CapturedStack = captureStack();
+  #log: BufferedAppender;
+  #scalars: ScalarSeries;
   #onFinish: ((log: Logbook) => void) | undefined;
-  #created: CapturedStack;
-  #experiment: ExperimentLink | undefined;
+  #commit: CommitHook | undefined;
   // What `json("metrics", ...)` wrote, so that finishing need not read it back.
   #metrics: { [key: string]: JsonValue } | undefined;
 
@@ -206,101 +234,63 @@ export class Logbook implements Disposable, AsyncDisposable {
    * nor `resume` was given, or `resume` was given for a complete run.
    */
   constructor(runId: string, options: LogbookOptions = {}) {
-    const action = `Cannot create run ${JSON.stringify(runId)}`;
-    assertFileName(action, "run id", runId);
-    const params = options.params ?? {};
-    assertParams(action, params);
-    const { baseDir = "outputs", overwrite = false, resume = false } = options;
-    if (overwrite && resume) {
-      throw new InvalidValueError(
-        `${action}: both overwrite and resume are set, expected at most one`,
-      );
-    }
-    this.runId = runId;
-    this.path = join(baseDir, `log_${runId}`);
-    this.#params = structuredClone(params);
-    this.#onFinish = options.onFinish;
-    this.#experiment = (options as { [experimentLink]?: ExperimentLink })[experimentLink];
-    this.#startedAt = performance.now();
-    this.#created = captureStack();
-    guarded(() => {
-      const attempts = this.#prepareDirectory(action, overwrite, resume);
-      this.#metadata = {
-        run_id: runId,
-        status: "initialized",
-        start_time: new Date().toISOString(),
-        end_time: null,
-        runtime_sec: null,
-        pid: Deno.pid,
-        hostname: hostname(),
-      };
-      if (attempts.length > 0) this.#metadata.attempts = attempts;
-      if (options.preallocate) {
-        for (const sub of ["data", "plots", "artifacts"]) ensureDir(join(this.path, sub));
-      } else if (this.#experiment !== undefined) {
-        // A sweep's runs nearly all write metrics: creating artifacts/ now
-        // is cheaper than finding it missing at the first write.
-        ensureDir(join(this.path, "artifacts"));
+    const given = handed;
+    handed = undefined;
+    let watched: { experimentDir?: string; hasRow: boolean } = { hasRow: false };
+    if (given !== undefined) {
+      const { run } = given;
+      this.runId = run.runId;
+      this.path = run.path;
+      this.#params = run.params;
+      this.#metadata = given.metadata;
+      this.#commit = run.commit;
+      watched = { experimentDir: run.experimentDir, hasRow: run.hasRow };
+    } else {
+      const action = `Cannot create run ${JSON.stringify(runId)}`;
+      assertFileName(action, "run id", runId);
+      const params = options.params ?? {};
+      assertParams(action, params);
+      const { baseDir = "outputs", overwrite = false, resume = false } = options;
+      if (overwrite && resume) {
+        throw new InvalidValueError(
+          `${action}: both overwrite and resume are set, expected at most one`,
+        );
       }
-      this.#writeParams();
-      this.#writeMetadata();
-      this.#log = new BufferedAppender(join(this.path, "log.txt"));
-      watchRun({
-        path: this.path,
+      this.runId = runId;
+      this.path = join(baseDir, `log_${runId}`);
+      this.#params = structuredClone(params);
+      const run = {
         runId,
-        experimentDir: this.#experiment?.dir,
-        hasRow: this.#experiment?.hasRow ?? false,
-      }, this.#log.memory);
-      const previous = attempts.at(-1);
-      if (previous !== undefined) {
-        const reason = previous.failure_reason ? `: ${previous.failure_reason}` : "";
-        this.warning(`Run resumed; previous attempt ended ${previous.status}${reason}`);
-      } else {
-        this.info("Run started");
-      }
-    });
+        path: this.path,
+        stagingDir: baseDir,
+        params: formatJson(this.#params),
+        subdirs: options.preallocate ? ["data", "plots", "artifacts"] : [],
+      };
+      this.#metadata = guarded(() => {
+        const opened = openRunDirectory(action, run, "create");
+        if (opened !== undefined) return opened;
+        if (!overwrite && !resume) {
+          throw new RunExistsError(
+            `${action}: directory "${this.path}" already exists, expected a new run id, overwrite: true or resume: true`,
+          );
+        }
+        return openRunDirectory(action, run, overwrite ? "overwrite" : "resume")!;
+      });
+    }
+    this.#onFinish = options.onFinish;
+    this.#scalars = new ScalarSeries(this.path, this.#startedAt);
+    this.#log = new BufferedAppender(join(this.path, "log.txt"));
+    guarded(() => watchRun({ path: this.path, runId: this.runId, ...watched }, this.#log.memory));
+    const previous = (this.#metadata.attempts as { [key: string]: JsonValue }[] | undefined)?.at(
+      -1,
+    );
+    if (previous !== undefined) {
+      const reason = previous.failure_reason ? `: ${previous.failure_reason}` : "";
+      this.warning(`Run resumed; previous attempt ended ${previous.status}${reason}`);
+    } else {
+      this.info("Run started");
+    }
     forgetDisposedRuns();
-  }
-
-  // Returns the earlier attempts to record when resuming.
-  #prepareDirectory(
-    action: string,
-    overwrite: boolean,
-    resume: boolean,
-  ): { [key: string]: JsonValue }[] {
-    if (this.#experiment?.claimed || claimDirectory(this.path)) return [];
-    if (overwrite) {
-      Deno.removeSync(this.path, { recursive: true });
-      Deno.mkdirSync(this.path);
-      return [];
-    }
-    if (!resume) {
-      throw new RunExistsError(
-        `${action}: directory "${this.path}" already exists, expected a new run id, overwrite: true or resume: true`,
-      );
-    }
-    const text = readTextIfExists(join(this.path, "metadata.json"));
-    let old: { [key: string]: JsonValue } = {};
-    try {
-      old = text === undefined ? {} : parseJson(text) as { [key: string]: JsonValue };
-    } catch {
-      // A torn or hand-broken metadata file: the attempt is recorded as unknown.
-    }
-    if (old.status === "complete") {
-      throw new RunExistsError(
-        `${action}: run is already complete, expected a failed or unfinished run to resume`,
-      );
-    }
-    const earlier = Array.isArray(old.attempts)
-      ? old.attempts as { [key: string]: JsonValue }[]
-      : [];
-    const attempt: { [key: string]: JsonValue } = {
-      status: old.status === undefined ? "unknown" : runState(this.path, old),
-      start_time: old.start_time ?? null,
-      end_time: old.end_time ?? null,
-    };
-    if (old.failure_reason !== undefined) attempt.failure_reason = old.failure_reason;
-    return [...earlier, attempt];
   }
 
   /** The run's status: `"initialized"`, `"complete"` or `"failed"`. */
@@ -380,7 +370,7 @@ export class Logbook implements Disposable, AsyncDisposable {
     // nested keys are joined into index columns.
     assertParams(`Cannot update params of run "${this.runId}"`, merged);
     this.#params = structuredClone(merged);
-    this.#writeParams();
+    writeFileAtomic(join(this.path, "params.json"), formatJson(this.#params));
   }
 
   /**
@@ -404,7 +394,7 @@ export class Logbook implements Disposable, AsyncDisposable {
       assertJsonValue(key, value, { action, noun: "key", allowNonFinite: true });
     }
     Object.assign(this.#metadata, structuredClone(update));
-    this.#writeMetadata();
+    writeFileAtomic(join(this.path, "metadata.json"), formatJson(this.#metadata));
   }
 
   /**
@@ -421,16 +411,9 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} The data is not a JSON value.
    */
   json(name: string, data: unknown): string {
-    const action = `Cannot write artifact ${JSON.stringify(name)}`;
-    assertFileName(action, "name", name);
-    const file = withExtension(name, ".json");
-    if (file === "metrics.json") this.#assertMetrics(action, data);
-    assertJsonValue(name, data, { action, noun: "value", allowNonFinite: true });
-    const text = formatJson(data);
-    const path = this.#writeArtifact(file, text);
-    // Kept as the file reads back (keys sorted), so the index gets the same.
-    if (file === "metrics.json") this.#metrics = parseJson(text) as { [key: string]: JsonValue };
-    return path;
+    const written = writeJsonArtifact(this.path, this.#params, name, data);
+    if (written.metrics !== undefined) this.#metrics = written.metrics;
+    return written.path;
   }
 
   /**
@@ -442,8 +425,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidNameError} The name is empty or path-like.
    */
   text(name: string, content: string): string {
-    assertFileName(`Cannot write artifact ${JSON.stringify(name)}`, "name", name);
-    return this.#writeArtifact(withExtension(name, ".txt"), content);
+    return writeTextArtifact(this.path, name, content);
   }
 
   /**
@@ -455,9 +437,9 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidNameError} The name is empty or path-like.
    */
   bytes(name: string, data: Uint8Array): string {
-    assertFileName(`Cannot write artifact ${JSON.stringify(name)}`, "name", name);
+    const path = writeBytesArtifact(this.path, name, data);
     if (name === "metrics.json") this.#metrics = undefined;
-    return this.#writeArtifact(name, data);
+    return path;
   }
 
   /**
@@ -469,11 +451,9 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidNameError} The path is absolute or leaves the run directory.
    */
   file(relativePath: string): string {
-    assertRelativePath(`Cannot make a path in run "${this.runId}"`, relativePath);
+    const path = runFilePath(this.path, this.runId, relativePath);
     // Whatever is written there now, the index must read it from the file.
     this.#metrics = undefined;
-    const path = join(this.path, relativePath);
-    ensureParentDir(path);
     return path;
   }
 
@@ -502,10 +482,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} The shape does not hold the data, or the data is not numeric.
    */
   array(name: string, data: NumericArray, options: { shape?: readonly number[] } = {}): string {
-    const file = dataFileName(`Cannot write array ${JSON.stringify(name)}`, name, ".npy");
-    const path = this.#writeInto("data", file, (path) => {
-      writeNpyFile(path, data, options.shape, `array ${JSON.stringify(name)}`);
-    });
+    const { file, path } = writeArray(this.path, name, data, options.shape);
     this.info(`Saved array ${name} in data/${file}`);
     return path;
   }
@@ -532,16 +509,13 @@ export class Logbook implements Disposable, AsyncDisposable {
    *
    * @param name The archive name; `.npz` is added unless present.
    * @param arrays The members: arrays, or `{ data, shape }` for n-dimensional ones.
-   * @param options `compressed`: deflate the members. Default `false`.
+   * @param options `compressed`: deflate the members; default `false`.
    * @returns The path of the file written.
    * @throws {InvalidNameError} The name or a key is empty or path-like.
    * @throws {InvalidValueError} A member's shape does not hold its data, or its data is not numeric.
    */
   arrays(name: string, arrays: NamedArrays, options: { compressed?: boolean } = {}): string {
-    const action = `Cannot write arrays ${JSON.stringify(name)}`;
-    const file = dataFileName(action, name, ".npz");
-    const archive = encodeNpz(arrays, options.compressed ?? false, action);
-    const path = this.#writeInto("data", file, (path) => writeFileAtomic(path, archive));
+    const { file, path } = writeArrays(this.path, name, arrays, options.compressed ?? false);
     this.info(`Saved arrays ${name} in data/${file}`);
     return path;
   }
@@ -567,11 +541,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} Columns differ in length or hold unsupported values.
    */
   async frame(name: string, table: FrameColumns | DataFrame): Promise<string> {
-    const action = `Cannot write frame ${JSON.stringify(name)}`;
-    if (!isDataFrame(table)) assertFrameColumns(action, table);
-    const file = dataFileName(action, name, ".parquet");
-    const parquet = await toParquet(table);
-    const path = this.#writeInto("data", file, (path) => writeFileAtomic(path, parquet));
+    const { file, path } = await writeFrame(this.path, name, table);
     this.info(`Saved frame ${name} in data/${file}`);
     return path;
   }
@@ -629,15 +599,17 @@ export class Logbook implements Disposable, AsyncDisposable {
     image: string | Uint8Array | VegaLiteSpec,
     options: PlotOptions = {},
   ): string | Promise<string[]> {
-    const action = `Cannot save plot ${JSON.stringify(name)}`;
     if (typeof image === "string" || image instanceof Uint8Array) {
-      assertFileName(action, "name", name);
-      const file = `${name}.${imageExtension(action, image)}`;
-      const path = this.#writeInto("plots", file, (path) => writeFileAtomic(path, image));
+      const { file, path } = savePlotImage(this.path, name, image);
       this.info(`Saved plot ${name} in plots/${file}`);
       return path;
     }
-    return this.#plotSpec(action, name, image, options);
+    return savePlotSpec(this.path, name, image, options.formats ?? ["svg", "json"]).then(
+      ({ formats, paths }) => {
+        this.info(`Saved plot ${name} (${formats.join("/")}) in plots/`);
+        return paths;
+      },
+    );
   }
 
   /**
@@ -669,51 +641,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} The name is empty, the value not a number or the step invalid.
    */
   scalar(name: string, value: number, options: { step?: number } = {}): void {
-    let field = this.#scalarNames.get(name);
-    if (field === undefined) {
-      if (typeof name !== "string" || name === "" || CONTROL.test(name)) {
-        throw new InvalidValueError(
-          `Cannot log scalar ${
-            JSON.stringify(name)
-          }: the name is empty or not text or holds control characters, expected a non-empty name`,
-        );
-      }
-      field = quoteCsvField(name);
-      this.#scalarNames.set(name, field);
-    }
-    if (typeof value !== "number") {
-      throw new InvalidValueError(
-        `Cannot log scalar "${name}": value ${describeValue(value)} is ${
-          value === null || value === undefined
-            ? String(value)
-            : typeof value === "object"
-            ? "an object"
-            : `a ${typeof value}`
-        }, expected a number`,
-      );
-    }
-    const step = options.step ?? this.#nextStep.get(name) ?? 0;
-    if (!Number.isSafeInteger(step) || step < 0) {
-      throw new InvalidValueError(
-        `Cannot log scalar "${name}": step ${step} is not valid, expected a non-negative integer`,
-      );
-    }
-    this.#nextStep.set(name, step + 1);
-    const time = ((performance.now() - this.#startedAt) / 1000).toFixed(6);
-    const row = `${step},${field},${formatCsvNumber(value)},${time}\n`;
-    if (this.#scalars?.isOpen) {
-      this.#scalars.write(row);
-    } else {
-      this.#writeInto("data", "scalars.csv", (path) => {
-        if (this.status === "initialized") {
-          this.#scalars = new BufferedAppender(path, SCALARS_HEADER);
-          watchAppender(path, this.#scalars.memory);
-          this.#scalars.write(row);
-        } else {
-          appendText(path, exists(path) ? row : SCALARS_HEADER + row);
-        }
-      });
-    }
+    this.#scalars.write(name, value, options.step);
   }
 
   /**
@@ -722,8 +650,8 @@ export class Logbook implements Disposable, AsyncDisposable {
    * run ends; call this before another program reads the files mid-run.
    */
   flush(): void {
-    this.#log?.flush();
-    this.#scalars?.flush();
+    this.#log.flush();
+    this.#scalars.flush();
   }
 
   /** Marks the run complete: writes metadata, closes the log, calls `onFinish`. */
@@ -739,7 +667,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    */
   markFailed(reason: Error | string): void {
     if (reason instanceof Error) {
-      this.#writeArtifact("traceback.txt", `${reason.stack ?? String(reason)}\n`);
+      writeArtifact(this.path, "traceback.txt", `${reason.stack ?? String(reason)}\n`);
     }
     this.#finish("failed", reason instanceof Error ? reason.message : String(reason));
   }
@@ -760,133 +688,40 @@ export class Logbook implements Disposable, AsyncDisposable {
     return Promise.resolve();
   }
 
-  #assertMetrics(action: string, data: unknown): void {
-    if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      throw new InvalidValueError(
-        `${action}: metrics is ${JSON.stringify(data)}, expected a plain object of values`,
-      );
-    }
-    for (const [key, value] of Object.entries(data)) {
-      const isParam = Object.hasOwn(this.#params, key);
-      if (isParam || RESERVED_COLUMNS.includes(key)) {
-        throw new InvalidValueError(
-          `${action}: metric "${key}" is ${
-            isParam ? "also a param" : "a reserved index column"
-          }, expected a metric name distinct from params and from ${
-            RESERVED_COLUMNS.map((name) => `"${name}"`).join(", ")
-          }`,
-        );
-      }
-      // Before flattening, which a circular value would never finish.
-      assertJsonValue(key, value, { action, noun: "metric", allowNonFinite: true });
-    }
-    assertDistinctColumns(action, {
-      params: this.#params,
-      metrics: data as { [key: string]: JsonValue },
-    });
-  }
-
-  #finish(status: RunStatus, reason: string | undefined): void {
+  #finish(status: "complete" | "failed", reason: string | undefined): void {
     // Microseconds: the clock's finer digits are noise.
-    const runtime = Math.round((performance.now() - this.#startedAt) * 1000) / 1e6;
-    if (reason === undefined) this.info(`Run complete in ${runtime.toFixed(3)} s`);
-    else this.error(`Run failed: ${reason}`);
-    this.#log?.close();
-    this.#scalars?.close();
-    let problem: string | undefined;
-    guarded(() => {
-      this.#metadata.status = status;
-      this.#metadata.end_time = new Date().toISOString();
-      this.#metadata.runtime_sec = runtime;
-      if (reason === undefined) delete this.#metadata.failure_reason;
-      else this.#metadata.failure_reason = reason;
-      const experiment = this.#experiment;
-      if (experiment === undefined) {
-        this.#writeMetadata();
-      } else {
-        // The final metadata and the index row change together, under the
-        // experiment's lock: see _run_index.ts.
-        withFileLock(experimentLockPath(experiment.dir), () => {
-          this.#writeMetadata();
-          problem = recordRun(experiment.dir, this.path, {
-            runId: this.runId,
-            status,
-            params: this.#params,
-            metadata: this.#metadata,
-            metrics: this.#metrics,
-          }, experiment.hasRow);
-        });
-        experiment.hasRow = true;
-      }
-      if (this.#log !== undefined) finishRun(this.#log.memory);
+    const runtimeSec = Math.round((performance.now() - this.#startedAt) * 1000) / 1e6;
+    const problem = guarded(() => {
+      const problem = finishRun(
+        {
+          path: this.path,
+          runId: this.runId,
+          params: this.#params,
+          metadata: this.#metadata,
+          metrics: this.#metrics,
+        },
+        { status, reason, runtimeSec },
+        (line) => {
+          this.#append(line);
+          this.#log.close();
+          this.#scalars.close();
+        },
+        this.#commit,
+      );
+      releaseRun(this.#log.memory);
+      return problem;
     });
     if (problem !== undefined) this.warning(`Index row has no metrics: ${problem}`);
     this.#onFinish?.(this);
   }
 
   #write(level: Level, message: string): void {
-    const text = String(message).replaceAll("\r", "\\r").replaceAll("\n", "\\n");
-    const line = `[${new Date().toISOString()}] ${level} ${text}\n`;
-    if (this.#log?.isOpen) {
-      this.#log.write(line);
-    } else {
-      // After the run finished, lines go straight to disk: no handle stays open.
-      appendText(join(this.path, "log.txt"), line);
-    }
+    this.#append(formatLogLine(level, message));
   }
 
-  // Runs `write` on `<sub>/<file>` in the run directory, creating `sub` on
-  // first use. `write` checks its data before it touches the disk, so bad
-  // input leaves no directory behind, and a directory that exists costs no
-  // extra system call.
-  #writeInto(sub: string, file: string, write: (path: string) => void): string {
-    const path = join(this.path, sub, file);
-    try {
-      write(path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      ensureDir(join(this.path, sub));
-      write(path);
-    }
-    return path;
-  }
-
-  // Async all through, so every problem rejects the promise.
-  async #plotSpec(
-    action: string,
-    name: string,
-    spec: VegaLiteSpec,
-    options: PlotOptions,
-  ): Promise<string[]> {
-    assertFileName(action, "name", name);
-    if (!isVegaLiteSpec(spec)) {
-      throw new InvalidValueError(
-        `${action}: the object is not a Vega-Lite spec, expected an SVG document, PNG bytes or an object with "mark", "layer" or a view composition and its "data" or "encoding"`,
-      );
-    }
-    const formats = assertSpecFormats(action, options.formats ?? ["svg", "json"]);
-    assertJsonValue(name, spec, { action, noun: "spec", allowNonFinite: false });
-    // Rendered even when only the spec is saved: rendering is what checks it,
-    // and an invalid spec then leaves no file at all.
-    const svg = await renderVegaLiteSvg(spec, name);
-    const paths = formats.map((format) =>
-      this.#writeInto("plots", `${name}.${format}`, (path) => {
-        writeFileAtomic(path, format === "svg" ? svg : formatJson(spec));
-      })
-    );
-    this.info(`Saved plot ${name} (${formats.join("/")}) in plots/`);
-    return paths;
-  }
-
-  #writeArtifact(name: string, data: string | Uint8Array): string {
-    return this.#writeInto("artifacts", name, (path) => writeFileAtomic(path, data));
-  }
-
-  #writeParams(): void {
-    writeFileAtomic(join(this.path, "params.json"), formatJson(this.#params));
-  }
-
-  #writeMetadata(): void {
-    writeFileAtomic(join(this.path, "metadata.json"), formatJson(this.#metadata));
+  #append(line: string): void {
+    if (this.#log.isOpen) this.#log.write(line);
+    // After the run finished, lines go straight to disk: no handle stays open.
+    else appendText(join(this.path, "log.txt"), line);
   }
 }

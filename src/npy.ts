@@ -18,7 +18,7 @@ import { FileFormatError, InvalidValueError, MissingEntryError } from "./errors.
  *
  * @example Usage
  * ```ts
- * import type { TypedArray } from "@notata/core";
+ * import type { TypedArray } from "@notata/core/npy";
  *
  * const samples: TypedArray = new Float32Array([0.5, 1.5]);
  * ```
@@ -42,7 +42,7 @@ export type TypedArray =
  *
  * @example Usage
  * ```ts
- * import type { NumericArray } from "@notata/core";
+ * import type { NumericArray } from "@notata/core/npy";
  *
  * const energies: NumericArray = [0.5, 0.25, 0.125];
  * const counts: NumericArray = new Int32Array([1, 2, 3]);
@@ -56,7 +56,7 @@ export type NumericArray = TypedArray | readonly number[];
  *
  * @example Usage
  * ```ts
- * import type { NamedArrays } from "@notata/core";
+ * import type { NamedArrays } from "@notata/core/npy";
  *
  * const arrays: NamedArrays = { x: [0, 1, 2, 3], field: { data: new Float32Array(4), shape: [2, 2] } };
  * ```
@@ -72,7 +72,7 @@ export type NamedArrays = {
  *
  * @example Usage
  * ```ts
- * import type { NdArray } from "@notata/core";
+ * import type { NdArray } from "@notata/core/npy";
  *
  * const grid: NdArray = { data: new Float64Array(6), shape: [2, 3], dtype: "<f8" };
  * ```
@@ -239,7 +239,7 @@ function encodeParts(
  *
  * @example A 2 x 3 array
  * ```ts
- * import { decodeNpy, encodeNpy } from "@notata/core";
+ * import { decodeNpy, encodeNpy } from "@notata/core/npy";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeNpy(new Int32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
@@ -274,7 +274,7 @@ export function encodeNpy(
  *
  * @example Usage
  * ```ts
- * import { readNpyFile, writeNpyFile } from "@notata/core";
+ * import { readNpyFile, writeNpyFile } from "@notata/core/npy";
  * import { assertEquals } from "@std/assert";
  *
  * const dir = Deno.makeTempDirSync();
@@ -522,7 +522,7 @@ function copyElements(
  *
  * @example Usage
  * ```ts
- * import { decodeNpy, encodeNpy } from "@notata/core";
+ * import { decodeNpy, encodeNpy } from "@notata/core/npy";
  * import { assertEquals } from "@std/assert";
  *
  * const bytes = encodeNpy(new Float32Array([0.5, 1.5]));
@@ -578,7 +578,7 @@ export function decodeNpy(bytes: Uint8Array, source: string): NdArray {
  *
  * @example Usage
  * ```ts
- * import { readNpyFile, writeNpyFile } from "@notata/core";
+ * import { readNpyFile, writeNpyFile } from "@notata/core/npy";
  * import { assertEquals } from "@std/assert";
  *
  * const dir = Deno.makeTempDirSync();

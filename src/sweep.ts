@@ -1,7 +1,8 @@
 // Copyright 2026 the notata authors. MIT license.
 /**
- * {@linkcode sweep}: run every params of a grid as a run of an experiment,
- * resumably, a few at a time, and split across the processes of a job array.
+ * Sweeps: every params of a grid run as a run of an experiment, resumably,
+ * a few at a time, and split across the processes of a job array. Users
+ * start one with {@linkcode Experiment.prototype.sweep}.
  *
  * @module
  */
@@ -11,15 +12,13 @@ import { runBody } from "./_run_body.ts";
 import { autoMode, type ProgressMode, ProgressReporter } from "./_progress.ts";
 import { resolveShard, shardItems } from "./_shard.ts";
 import { InvalidValueError } from "./errors.ts";
-import type { Experiment } from "./experiment.ts";
 import type { Logbook } from "./logbook.ts";
-import { formatRunId } from "./run_id.ts";
-import type { Params } from "./types.ts";
+import type { Params, RunState } from "./types.ts";
 
 const ACTION = "Cannot run sweep";
 
 /**
- * Options of {@linkcode sweep}.
+ * Options of {@linkcode Experiment.prototype.sweep}.
  *
  * @example Usage
  * ```ts
@@ -33,7 +32,9 @@ export interface SweepOptions {
    * How many runs this process keeps going at once: useful when the
    * simulation is async (a subprocess, a GPU, a remote service); a
    * synchronous one runs one at a time whatever this says. A positive
-   * integer. Default `1`.
+   * integer.
+   *
+   * @default {1}
    */
   concurrency?: number;
   /**
@@ -50,8 +51,10 @@ export interface SweepOptions {
    */
   shard?: { index: number; count: number } | { count: number };
   /**
-   * Run again the runs that failed before (`true`, the default), or leave
-   * them failed and count them as skipped (`false`).
+   * Run again the runs that failed before (`true`), or leave them failed
+   * and count them as skipped (`false`).
+   *
+   * @default {true}
    */
   retryFailed?: boolean;
   /**
@@ -59,6 +62,8 @@ export interface SweepOptions {
    * with the error (its stack in `artifacts/traceback.txt`) and the sweep
    * goes on. `true`: no new run is started after the first throw, and that
    * error is rethrown once the runs in progress have ended.
+   *
+   * @default {false}
    */
   stopOnError?: boolean;
   /**
@@ -68,12 +73,14 @@ export interface SweepOptions {
    * times a second; `"lines"`: a plain line every ten seconds and one at
    * the end, for log files; `"auto"` (the default): `"bar"` when stderr is
    * a terminal, else `"lines"`; `false`: nothing.
+   *
+   * @default {"auto"}
    */
   progress?: "auto" | "bar" | "lines" | false;
 }
 
 /**
- * What a {@linkcode sweep} did with its share of the grid. Every run of the
+ * What {@linkcode Experiment.prototype.sweep} did with its share of the grid. Every run of the
  * share is counted once in `done`, `failed`, `skipped` or
  * `runningElsewhere`; these add up to `total` unless `stopOnError` stopped
  * the sweep early.
@@ -123,17 +130,18 @@ const PROGRESS_VALUES: readonly unknown[] = ["auto", "bar", "lines", false];
 
 // Every point is checked before the first run starts, so a bad point at the
 // end of a long grid fails at once. Two points with one run id would race
-// for one run directory.
-function assertGrid(exp: Experiment, grid: readonly Params[]): void {
+// for one run directory. Returns each point's run id: the one place a
+// sweep computes it.
+function runIdsOf(target: SweepTarget, grid: readonly Params[]): string[] {
   if (!Array.isArray(grid)) {
     throw new InvalidValueError(
       `${ACTION}: grid is ${String(grid)}, expected an array of params such as grid() returns`,
     );
   }
   const positions = new Map<string, number>();
-  grid.forEach((params, position) => {
+  return grid.map((params, position) => {
     assertParams(`${ACTION} at grid position ${position}`, params);
-    const runId = formatRunId(exp.name, params);
+    const runId = target.runId(params);
     const earlier = positions.get(runId);
     if (earlier !== undefined) {
       throw new InvalidValueError(
@@ -143,50 +151,35 @@ function assertGrid(exp: Experiment, grid: readonly Params[]): void {
       );
     }
     positions.set(runId, position);
+    return runId;
   });
+}
+
+/** What a sweep needs of its experiment. */
+export interface SweepTarget {
+  /** The experiment name, for progress lines. */
+  name: string;
+  /** The run id of checked params. */
+  runId(params: Params): string;
+  /**
+   * Starts the run of checked `params` unless it is complete, running
+   * elsewhere, or failed and `retryFailed` is false: returns its Logbook (or
+   * `null`) and the state the run had before (`undefined`: new).
+   */
+  open(
+    params: Params,
+    runId: string,
+    retryFailed: boolean,
+  ): { log: Logbook | null; state: RunState | undefined };
 }
 
 /**
  * Runs `fn` once for each params of this process's share of `grid`, each as
- * a run of `exp`, and returns what happened.
- *
- * A run is finished as a `using` block finishes it: complete when `fn`
- * returns (unless `fn` marked it itself), failed with the error when `fn`
- * throws. A sweep is resumable: a complete run is skipped, a failed one run
- * again (see `retryFailed`), a run whose process died run again in its own
- * directory (its earlier attempt stays on record), and a run another live
- * process is running is left to it.
- *
- * Errors that are not a run's own (a run directory holding other params, a
- * file system error) stop the sweep as `stopOnError` does, and are rethrown.
- *
- * @param exp The experiment the runs belong to.
- * @param grid The params of every run, such as {@linkcode grid} returns;
- * every process of a job array must be given the same grid.
- * @param fn The simulation of one run; it may be async.
- * @param options Concurrency, sharding, retries and progress.
- * @returns The counts of this process's share.
- * @throws {InvalidValueError} An option or a grid point is invalid, or two
- * grid points are the same params. Nothing has run then.
- *
- * @example Usage
- * ```ts
- * import { grid, sweep, TemporaryExperiment } from "@notata/core";
- * import { assertEquals } from "@std/assert";
- *
- * using exp = new TemporaryExperiment("oscillator_sweep");
- * const points = grid({ omega: [1, 2, 4], dt: [1e-3, 2e-3] }, { steps: 10_000 });
- * const summary = await sweep(exp, points, (log, params) => {
- *   log.json("metrics", { final_energy: 0.5 * (params.omega as number) ** 2 });
- * }, { progress: false });
- * assertEquals(summary.done, 6);
- *
- * const again = await sweep(exp, points, () => {}, { progress: false });
- * assertEquals(again.skipped, 6);
- * ```
+ * a run of `target`, and returns what happened; see
+ * {@linkcode Experiment.prototype.sweep}.
  */
-export async function sweep<T>(
-  exp: Experiment,
+export async function runSweep<T>(
+  target: SweepTarget,
   grid: readonly Params[],
   fn: (log: Logbook, params: Params) => T | Promise<T>,
   options: SweepOptions = {},
@@ -210,8 +203,8 @@ export async function sweep<T>(
     );
   }
   const shard = resolveShard(options.shard);
-  assertGrid(exp, grid);
-  const share = shardItems(grid, shard);
+  const runIds = runIdsOf(target, grid);
+  const share = shardItems(grid.map((params, i) => ({ params, runId: runIds[i] })), shard);
   const summary: SweepSummary = {
     total: share.length,
     done: 0,
@@ -225,28 +218,16 @@ export async function sweep<T>(
   if (progress !== false) {
     const mode: ProgressMode = progress === "auto" ? autoMode() : progress;
     const label = shard.count > 1
-      ? `${exp.name} (shard ${shard.index} of ${shard.count})`
-      : exp.name;
+      ? `${target.name} (shard ${shard.index} of ${shard.count})`
+      : target.name;
     reporter = new ProgressReporter(label, share.length, mode);
   }
 
-  const runOne = async (params: Params): Promise<void> => {
-    const state = exp.statusOf(params);
-    if (state === "complete" || (state === "failed" && !retryFailed)) {
-      summary.skipped++;
-      reporter?.skipped();
-      return;
-    }
-    if (state === "initialized") {
-      summary.runningElsewhere++;
-      reporter?.skipped();
-      return;
-    }
-    const log = exp.add(params, { skipExisting: true });
+  const runOne = async ({ params, runId }: { params: Params; runId: string }): Promise<void> => {
+    const { log, state } = target.open(params, runId, retryFailed);
     if (log === null) {
-      // Another process completed or claimed the run after statusOf looked.
-      if (exp.statusOf(params) === "complete") summary.skipped++;
-      else summary.runningElsewhere++;
+      if (state === "initialized") summary.runningElsewhere++;
+      else summary.skipped++;
       reporter?.skipped();
       return;
     }

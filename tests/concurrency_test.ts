@@ -6,7 +6,8 @@
 import { assert, assertEquals } from "@std/assert";
 import { parse as parseCsv } from "@std/csv";
 import { join } from "@std/path";
-import { Experiment, IndexCsv } from "../mod.ts";
+import { Experiment } from "../mod.ts";
+import { IndexCsv } from "../src/_index/csv.ts";
 import type { CrowdResult } from "./fixtures/_crowd.ts";
 import {
   listTree,

@@ -10,13 +10,13 @@ import { join } from "@std/path";
 import {
   Experiment,
   ExperimentReader,
-  IndexCsv,
   LogReader,
   type Params,
   RunExistsError,
   type RunState,
   TemporaryExperiment,
 } from "../mod.ts";
+import { IndexCsv } from "../src/_index/csv.ts";
 import { exists } from "../src/_files.ts";
 import { parseJson } from "../src/_json.ts";
 import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from "../src/_liveness.ts";
@@ -74,7 +74,10 @@ Deno.test("a run killed with SIGKILL stays initialized on disk; statusOf, toData
       runtime_sec: null,
       failure_reason: null,
     }]);
-    assertEquals((await exp.toDataFrame()).height, 1, "a second export adds no second row");
+    assertEquals((await exp.toDataFrame()).height, 1, "a second export gives the same row");
+    assert(!exists(exp.indexPath), "toDataFrame writes nothing");
+    assertEquals(new ExperimentReader(exp.dir).index(), []);
+    assertEquals(exp.reindex(), 1);
     const row = {
       run_id: "interrupted_omega_1",
       omega: "1",
@@ -106,13 +109,13 @@ Deno.test("LogReader.status reports a run killed with SIGKILL as crashed", async
 });
 
 // Reported for issue 4: ExperimentReader.index() reads index.csv only, where
-// a crashed run has no row until a writer (toDataFrame, reindex) adds one.
+// a crashed run has no row until reindex() adds one.
 Deno.test("skipExisting reruns a run killed with SIGKILL, records the attempt as crashed and replaces its index row", async () => {
   const baseDir = Deno.makeTempDirSync();
   try {
     const { exp } = await killedRun(baseDir);
     const before = readJsonFile(join(exp.runsDir, "log_interrupted_omega_1", "metadata.json"));
-    await exp.toDataFrame(); // gives the crashed run its row
+    exp.reindex(); // gives the crashed run its row
     assertEquals(new IndexCsv(exp.dir).rows().map((row) => row.status), ["crashed"]);
     {
       using log = exp.add({ omega: 1 }, { skipExisting: true });

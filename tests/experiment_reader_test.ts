@@ -179,12 +179,13 @@ Deno.test("index() types each cell by index.schema.json", () => {
     ],
   );
 
-  // A cell edited by hand so it no longer fits its column's type is read as
-  // its text says; the rest of the column keeps its type.
+  // A cell edited by hand so it no longer fits its column's type makes the
+  // column's type the one its cells' text gives, as a DataFrame column has
+  // one type: here text. A column whose cells all still fit keeps its type.
   const text = Deno.readTextFileSync(exp.indexPath);
   Deno.writeTextFileSync(exp.indexPath, text.replace(",3,x,false,", ",three,x,False,"));
   const edited = reader.index();
-  assertEquals(edited.map((row) => row.omega), [2, 1, "three"]);
+  assertEquals(edited.map((row) => row.omega), ["2", "1", "three"]);
   assertEquals(edited.map((row) => row.flag), [false, true, false]);
 });
 
@@ -276,9 +277,10 @@ Deno.test({
       status: "failed",
     });
 
-    // Without index.schema.json the types are inferred from the text, as
-    // pandas infers them ("007" becomes 7, Python's list repr stays text),
-    // except that run_id, status and failure_reason stay text.
+    // Without index.schema.json each column's type is inferred from its
+    // cells' text, as pandas infers a column's dtype (a column holding "a,b"
+    // stays text, so "007" stays "007"; Python's list repr stays text),
+    // except that run_id, status and failure_reason are always text.
     const rows: { [column: string]: JsonValue }[] = reader.index();
     assertEquals(rows, [
       {
@@ -298,7 +300,7 @@ Deno.test({
         omega: 2,
         dt: 1e-5,
         flag: false,
-        label: 7,
+        label: "007",
         status: "failed",
         final_energy: NaN,
         peak: -Infinity,
@@ -315,7 +317,7 @@ Deno.test({
         final_energy: -1.5e-10,
         peak: 0,
         tags: "['a']",
-        note: true,
+        note: "True",
       },
     ]);
 
@@ -365,7 +367,7 @@ Deno.test(
         b: 1,
         c: NaN,
         d: Infinity,
-        e: false,
+        e: "false", // a column holding "TRUE" is text: each column has one type
         f: "9007199254740993", // beyond 2^53 a number would change the value
       },
     ]);

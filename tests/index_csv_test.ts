@@ -10,15 +10,10 @@ import {
 } from "@std/assert";
 import { parse } from "@std/csv";
 import { join } from "@std/path";
-import {
-  type Experiment,
-  IndexCsv,
-  InvalidValueError,
-  type Params,
-  TemporaryExperiment,
-} from "../mod.ts";
+import { type Experiment, InvalidValueError, type Params, TemporaryExperiment } from "../mod.ts";
+import { IndexCsv } from "../src/_index/csv.ts";
 import { parseJson } from "../src/_json.ts";
-import { readIndexFrame, selectRows } from "../src/_polars.ts";
+import { readIndexFrame, selectRows } from "../src/_index/read.ts";
 
 const CRLF = "\r\n";
 
@@ -609,7 +604,7 @@ Deno.test("selectRows matches exact column names, never patterns, and null as an
     using log = exp.add({ "*": star, 'a"b': star % 2 === 1 })!;
     log.json("metrics", star === 3 ? {} : { "^e$": star / 2 });
   }
-  const frame = await readIndexFrame(exp.indexPath, new IndexCsv(exp.dir).columns());
+  const frame = await readIndexFrame(exp.dir);
   const ids = async (filter: Parameters<typeof selectRows>[1]) =>
     (await selectRows(frame, filter)).getColumn("*").toArray().map(Number);
   assertEquals(await ids({ "*": 2 }), [2]);

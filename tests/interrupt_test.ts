@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { parse as parseCsv } from "@std/csv";
 import { join } from "@std/path";
-import { IndexCsv } from "../mod.ts";
+import { IndexCsv } from "../src/_index/csv.ts";
 import {
   type FixtureResult,
   listTree,

@@ -23,18 +23,18 @@ import { parse } from "@std/csv";
 import { join } from "@std/path";
 import {
   Experiment,
-  formatRunId,
-  IndexCsv,
   InvalidNameError,
   InvalidValueError,
   type JsonValue,
   type Logbook,
   type Params,
-  RESERVED_COLUMNS,
   TemporaryExperiment,
 } from "../mod.ts";
+import { formatRunId } from "../src/run_id.ts";
+import { IndexCsv } from "../src/_index/csv.ts";
+import { RESERVED_COLUMNS } from "../src/_params.ts";
 import { formatJson, parseJson } from "../src/_json.ts";
-import { selectRows } from "../src/_polars.ts";
+import { selectRows } from "../src/_index/read.ts";
 
 // ---------------------------------------------------------------------------
 // Oracles: the documented rules, written independently of src/.

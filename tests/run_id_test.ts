@@ -1,6 +1,7 @@
 // Copyright 2026 the notata authors. MIT license.
 import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
-import { Experiment, formatRunId, InvalidValueError } from "../mod.ts";
+import { Experiment, InvalidValueError } from "../mod.ts";
+import { formatRunId } from "../src/run_id.ts";
 import type { JsonValue, Params } from "../mod.ts";
 import { formatJson } from "../src/_json.ts";
 

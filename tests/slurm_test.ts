@@ -9,12 +9,12 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { parse } from "@std/csv";
 import { fromFileUrl, join } from "@std/path";
-import { Experiment, type Params } from "../mod.ts";
+import { Experiment, grid, type Params } from "../mod.ts";
 
 const ROOT = fromFileUrl(new URL("../", import.meta.url));
 const SCRIPT = join(ROOT, "examples", "slurm", "sweep.sbatch");
 /** The grid of examples/cluster_sweep.ts, in its order. */
-const POINTS = Experiment.grid({ omega: [1, 2, 4, 8], gamma: [0, 0.1, 0.5] }, {
+const POINTS = grid({ omega: [1, 2, 4, 8], gamma: [0, 0.1, 0.5] }, {
   dt: 1e-3,
   t_end: 10,
 });

@@ -14,7 +14,6 @@ import {
   InvalidValueError,
   type Params,
   RunExistsError,
-  sweep,
   type SweepSummary,
   TemporaryExperiment,
 } from "../mod.ts";
@@ -71,7 +70,7 @@ Deno.test("sweep runs a synchronous fn for every grid point and indexes each run
   using exp = new TemporaryExperiment("oscillator_sweep");
   const points = grid({ omega: [1, 2, 4], dt: [1e-3, 2e-3] }, { steps: 10 });
   const seen: Params[] = [];
-  const summary = await sweep(exp, points, (log, params) => {
+  const summary = await exp.sweep(points, (log, params) => {
     seen.push(params);
     log.json("metrics", { energy: 0.5 * (params.omega as number) ** 2 });
   }, QUIET);
@@ -90,7 +89,7 @@ Deno.test("sweep with concurrency runs async fns at once, never more than asked"
     using exp = new TemporaryExperiment("async_sweep");
     let inFlight = 0;
     let maxInFlight = 0;
-    const summary = await sweep(exp, grid({ seed: [0, 1, 2, 3, 4, 5, 6] }), async (log) => {
+    const summary = await exp.sweep(grid({ seed: [0, 1, 2, 3, 4, 5, 6] }), async (log) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await sleep(5);
@@ -106,7 +105,7 @@ Deno.test("sweep with concurrency runs async fns at once, never more than asked"
 Deno.test("sweep records failures, goes on, and finishes runs as using does", async () => {
   using exp = new TemporaryExperiment("failing");
   const points = grid({ omega: [1, 2, 3, 4] });
-  const summary = await sweep(exp, points, async (log, params) => {
+  const summary = await exp.sweep(points, async (log, params) => {
     await sleep(1);
     if (params.omega === 2) throw new RangeError("diverged at step 7");
     if (params.omega === 3) log.markFailed("gave up"); // marked by fn: not overridden
@@ -139,25 +138,25 @@ Deno.test("sweep again: complete runs are skipped, failed runs retried unless re
     calls.push(params.omega);
     if (params.omega === 2) throw new Error("flaky");
   };
-  const first = await sweep(exp, points, (_, params) => flaky(params), QUIET);
+  const first = await exp.sweep(points, (_, params) => flaky(params), QUIET);
   assertEquals(withoutElapsed(first), summaryOf({ done: 2, failed: 1 }, 3));
 
   calls.length = 0;
-  const kept = await sweep(exp, points, (_, params) => flaky(params), {
+  const kept = await exp.sweep(points, (_, params) => flaky(params), {
     retryFailed: false,
     progress: false,
   });
   assertEquals(withoutElapsed(kept), summaryOf({ skipped: 3 }, 3));
   assertEquals(calls, []);
 
-  const retried = await sweep(exp, points, (_, params) => calls.push(params.omega), QUIET);
+  const retried = await exp.sweep(points, (_, params) => calls.push(params.omega), QUIET);
   assertEquals(withoutElapsed(retried), summaryOf({ done: 1, skipped: 2 }, 3));
   assertEquals(calls, [2]);
   const meta = runMeta(exp, { omega: 2 });
   assertEquals(meta.status, "complete");
   assertEquals((meta.attempts as { status: string }[]).map((a) => a.status), ["failed"]);
 
-  const again = await sweep(exp, points, () => calls.push("ran"), QUIET);
+  const again = await exp.sweep(points, () => calls.push("ran"), QUIET);
   assertEquals(withoutElapsed(again), summaryOf({ skipped: 3 }, 3));
   assertEquals(calls, [2]);
   assertEquals(indexRows(exp).length, 3);
@@ -168,7 +167,7 @@ Deno.test("sweep with stopOnError starts no new run and rethrows after in-flight
   const points = grid({ seed: [0, 1, 2, 3, 4, 5] });
   const boom = new Error("boom");
   const error = await assertRejects(() =>
-    sweep(exp, points, async (_, params) => {
+    exp.sweep(points, async (_, params) => {
       // seed 1 throws at once; seed 0, started with it, is still running then.
       await sleep(params.seed === 1 ? 1 : 30);
       if (params.seed === 1) throw boom;
@@ -187,7 +186,7 @@ Deno.test("sweep leaves a run that another live process is running to it", async
   const running = exp.add({ seed: 1 })!; // open: "initialized", and its process is alive
   try {
     const calls: unknown[] = [];
-    const summary = await sweep(exp, points, (_, params) => calls.push(params.seed), QUIET);
+    const summary = await exp.sweep(points, (_, params) => calls.push(params.seed), QUIET);
     assertEquals(withoutElapsed(summary), summaryOf({ done: 2, runningElsewhere: 1 }, 3));
     assertEquals(calls, [0, 2]);
     assertEquals(runMeta(exp, { seed: 1 }).status, "initialized");
@@ -206,7 +205,7 @@ Deno.test("sweep reruns a run whose process crashed and counts it", async () => 
   assertEquals(crash.code, 3, new TextDecoder().decode(crash.stderr));
   const points = grid({ a: [0, 1, 2, 3, 4, 5], b: [0, 1, 2, 3] }).slice(0, 2);
   assertEquals(runMeta(exp, points[0]).status, "initialized");
-  const summary = await sweep(exp, points, () => {}, QUIET);
+  const summary = await exp.sweep(points, () => {}, QUIET);
   assertEquals(withoutElapsed(summary), summaryOf({ done: 2, crashedRerun: 1 }, 2));
   const meta = runMeta(exp, points[0]);
   assertEquals(meta.status, "complete");
@@ -230,28 +229,28 @@ Deno.test("sweep checks options and every grid point before running anything", a
   ];
   for (const [options, message] of cases) {
     await assertRejects(
-      () => sweep(exp, points, never, options as never),
+      () => exp.sweep(points, never, options as never),
       InvalidValueError,
       message,
     );
   }
   await assertRejects(
-    () => sweep(exp, [...points, { omega: 3 }, { omega: 1 }], never, QUIET),
+    () => exp.sweep([...points, { omega: 3 }, { omega: 1 }], never, QUIET),
     InvalidValueError,
     'Cannot run sweep: grid positions 0 and 3 hold the same params {"omega":1}, expected each params once',
   );
   await assertRejects(
-    () => sweep(exp, [...points, { omega: () => 1 } as unknown as Params], never, QUIET),
+    () => exp.sweep([...points, { omega: () => 1 } as unknown as Params], never, QUIET),
     InvalidValueError,
     'Cannot run sweep at grid position 2: param "omega" is a function, expected a JSON value',
   );
   await assertRejects(
-    () => sweep(exp, points, undefined as never, QUIET),
+    () => exp.sweep(points, undefined as never, QUIET),
     InvalidValueError,
     "Cannot run sweep: fn is undefined, expected a function",
   );
   await assertRejects(
-    () => sweep(exp, "omega" as unknown as Params[], never, QUIET),
+    () => exp.sweep("omega" as unknown as Params[], never, QUIET),
     InvalidValueError,
     "Cannot run sweep: grid is omega, expected an array of params",
   );
@@ -267,7 +266,7 @@ Deno.test("sweep stops on an error that is not a run's own, even without stopOnE
   Deno.writeTextFileSync(paramsPath, '{\n  "omega": 5\n}');
   const calls: unknown[] = [];
   await assertRejects(
-    () => sweep(exp, points, (_, params) => calls.push(params.omega), QUIET),
+    () => exp.sweep(points, (_, params) => calls.push(params.omega), QUIET),
     RunExistsError,
     "holds other params",
   );
@@ -278,7 +277,7 @@ Deno.test("sweep takes its share of the grid from the shard option", async () =>
   using exp = new TemporaryExperiment("sharded");
   const points = grid({ seed: [0, 1, 2, 3, 4, 5, 6] });
   const seen: unknown[] = [];
-  const summary = await sweep(exp, points, (_, params) => seen.push(params.seed), {
+  const summary = await exp.sweep(points, (_, params) => seen.push(params.seed), {
     shard: { index: 1, count: 3 },
     progress: false,
   });

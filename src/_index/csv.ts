@@ -1,23 +1,20 @@
 // Copyright 2026 the notata authors. MIT license.
-/**
- * The experiment index: `index.csv`, one row per finished run, and its
- * companion `index.schema.json`, which records each column's role and the
- * type of the values it was given, so that a DataFrame gets them back.
- *
- * @module
- */
+// The experiment index: `index.csv`, one row per finished run, and its
+// companion `index.schema.json`, which records each column's role and the
+// type of the values it was given, so that a DataFrame gets them back.
+// Writing it is safe only under the experiment's lock (see runs.ts).
 
-import { flattenObject, formatJson, formatJsonCompact, parseJson } from "./_json.ts";
+import { flattenObject, formatJson, formatJsonCompact, parseJson } from "../_json.ts";
 import {
   formatCsvNumber,
   joinCsvRecord,
   quoteCsvField,
   splitCsvRecords,
   unquoteCsvField,
-} from "./_csv.ts";
-import { ensureDir, readTextIfExists, writeAll, writeFileAtomic } from "./_files.ts";
+} from "../_csv.ts";
+import { ensureDir, readTextIfExists, writeAll, writeFileAtomic } from "../_files.ts";
 import { dirname, join } from "@std/path";
-import type { JsonValue, RunState } from "./types.ts";
+import type { JsonValue, RunState } from "../types.ts";
 
 /**
  * The type of the values a column was given. `int` and `float` are both
@@ -25,37 +22,16 @@ import type { JsonValue, RunState } from "./types.ts";
  * (|v| < 2^53): larger whole numbers are `float`, as JavaScript holds them.
  * `json` holds arrays and empty objects, written as JSON text. `empty` has
  * seen no value yet. A column given values of different kinds is `string`.
- *
- * @example Usage
- * ```ts
- * import type { ColumnType } from "@notata/core";
- *
- * const type: ColumnType = "float";
- * ```
  */
 export type ColumnType = "int" | "float" | "bool" | "string" | "json" | "empty";
 
 /**
  * Where a column's values come from; the header is ordered by role.
- *
- * @example Usage
- * ```ts
- * import type { ColumnRole } from "@notata/core";
- *
- * const role: ColumnRole = "metric";
- * ```
  */
 export type ColumnRole = "id" | "param" | "status" | "metric" | "extra";
 
 /**
  * One column of the index, as `index.schema.json` records it.
- *
- * @example Usage
- * ```ts
- * import type { IndexColumn } from "@notata/core";
- *
- * const column: IndexColumn = { name: "loss.train", role: "metric", type: "float" };
- * ```
  */
 export interface IndexColumn {
   /** The header name: a param or metric key, dotted for nested objects. */
@@ -68,16 +44,6 @@ export interface IndexColumn {
 
 /**
  * One finished run, as the index records it.
- *
- * @example Usage
- * ```ts
- * import type { IndexRow } from "@notata/core";
- *
- * const row: IndexRow = {
- *   runId: "sweep_omega_1", params: { omega: 1 }, status: "failed",
- *   metrics: {}, runtimeSec: 0.5, failureReason: "diverged",
- * };
- * ```
  */
 export interface IndexRow {
   /** The run id, first column. */
@@ -93,24 +59,6 @@ export interface IndexRow {
   /** Why the run failed, for failed runs. */
   failureReason: string | null;
 }
-
-/**
- * The column names the index itself uses: no param or metric may take them.
- *
- * @example Usage
- * ```ts
- * import { RESERVED_COLUMNS } from "@notata/core";
- * import { assert } from "@std/assert";
- *
- * assert(RESERVED_COLUMNS.includes("status"));
- * ```
- */
-export const RESERVED_COLUMNS: readonly string[] = [
-  "run_id",
-  "status",
-  "runtime_sec",
-  "failure_reason",
-];
 
 const ROLE_ORDER: ColumnRole[] = ["id", "param", "status", "metric", "extra"];
 const SCHEMA_VERSION = 1;
@@ -135,7 +83,8 @@ function typeOf(value: JsonValue): ColumnType {
   return value === null ? "empty" : "json";
 }
 
-function widen(a: ColumnType, b: ColumnType): ColumnType {
+/** The type of a column given values of types `a` and `b`. */
+export function widen(a: ColumnType, b: ColumnType): ColumnType {
   if (a === b || b === "empty") return a;
   if (a === "empty") return b;
   const numbers = new Set<ColumnType>(["int", "float"]);
@@ -243,21 +192,6 @@ function sameFile(a: FileIdentity, b: FileIdentity | undefined): boolean {
  * Reads and writes one experiment's `index.csv`. Finishing a run appends one
  * line; the file is rewritten (atomically) only when a new column appears or
  * a run that already has a row finishes again.
- *
- * @example Usage
- * ```ts
- * import { IndexCsv } from "@notata/core";
- * import { assertEquals } from "@std/assert";
- *
- * const dir = Deno.makeTempDirSync();
- * const index = new IndexCsv(dir);
- * index.rebuild([{
- *   runId: "sweep_omega_1", params: { omega: 1 }, status: "complete",
- *   metrics: { energy: 0.5 }, runtimeSec: 1.5, failureReason: null,
- * }]);
- * assertEquals(index.rows()[0].energy, "0.5");
- * Deno.removeSync(dir, { recursive: true });
- * ```
  */
 export class IndexCsv {
   /** Path of `index.csv`. */

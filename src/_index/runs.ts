@@ -6,11 +6,13 @@
 // with its row already written or not yet finished.
 
 import { join } from "@std/path";
-import { readJsonObject } from "./_json.ts";
-import { exists } from "./_files.ts";
-import { runState } from "./_liveness.ts";
-import { IndexCsv, type IndexRow } from "./index_csv.ts";
-import type { JsonValue, Params, RunState } from "./types.ts";
+import { readJsonObject } from "../_json.ts";
+import { exists } from "../_files.ts";
+import { runState } from "../_liveness.ts";
+import { withFileLock } from "../_lock.ts";
+import type { CommitHook, FinishingRun } from "../_run/finish.ts";
+import type { JsonValue, Params, RunState } from "../types.ts";
+import { IndexCsv, type IndexRow } from "./csv.ts";
 
 // One IndexCsv per experiment directory, so each keeps what it knows of its
 // file from one finished run to the next.
@@ -54,30 +56,40 @@ function indexRow(
 }
 
 /**
- * Writes the row of a finished run into the index of the experiment in
- * `dir`, rebuilding the index when it is missing or damaged. The caller
+ * Writes the row of the finished run `run` into the index of the experiment
+ * in `dir`, rebuilding the index when it is missing or damaged. The caller
  * holds the experiment's lock. The metrics are read from the run's
  * `artifacts/metrics.json` unless given. Returns why they could not be
  * read, if they could not.
  */
-export function recordRun(
-  dir: string,
-  runDir: string,
-  run: {
-    runId: string;
-    status: RunState;
-    params: Params;
-    metadata: { [key: string]: JsonValue };
-    metrics?: { [key: string]: JsonValue };
-  },
-  hasRow: boolean,
-): string | undefined {
+function recordRun(dir: string, run: FinishingRun, replace: boolean): string | undefined {
   const { value: metrics, problem } = run.metrics !== undefined
     ? { value: run.metrics }
-    : readJsonObject(join(runDir, "artifacts", "metrics.json"));
-  const row = indexRow(run.runId, run.status, run.params, run.metadata, metrics);
-  if (!indexOf(dir).record(row, hasRow)) rebuildIndex(dir, row);
+    : readJsonObject(join(run.path, "artifacts", "metrics.json"));
+  const status = run.metadata.status as RunState;
+  const row = indexRow(run.runId, status, run.params, run.metadata, metrics);
+  if (!indexOf(dir).record(row, replace)) rebuildIndex(dir, row);
   return problem;
+}
+
+/**
+ * The commit hook of a run of the experiment in `dir`: under the
+ * experiment's lock, the run's final metadata is written and its row
+ * recorded, so a rebuild that scans the run directories sees each finished
+ * run exactly once. `hasRow`: the run may already have a row (a run whose
+ * directory existed), which its row then replaces.
+ */
+export function indexCommit(dir: string, hasRow: boolean): CommitHook {
+  let replace = hasRow;
+  return (run, writeMetadata) => {
+    const problem = withFileLock(experimentLockPath(dir), () => {
+      writeMetadata();
+      return recordRun(dir, run, replace);
+    });
+    // A run finished again (re-marked failed by the rescue) replaces its row.
+    replace = true;
+    return problem;
+  };
 }
 
 /**
@@ -114,22 +126,6 @@ export function rebuildIndex(dir: string, current?: IndexRow): number {
 }
 
 /**
- * The key under which {@linkcode Experiment} passes a run's experiment to
- * its Logbook; not part of the public options.
- */
-export const experimentLink: unique symbol = Symbol("notata.experimentLink");
-
-/** A run's experiment, as its Logbook needs it to keep the index. */
-export interface ExperimentLink {
-  /** The experiment directory. */
-  dir: string;
-  /** Whether the run may already have an index row, to be replaced. */
-  hasRow: boolean;
-  /** Whether the Experiment just created the run directory, under its lock. */
-  claimed: boolean;
-}
-
-/**
  * The rows that the index of the experiment in `dir` lacks: finished runs
  * and crashed ones (status `"crashed"`), and with `running` also the runs
  * still open (status `"initialized"`). `indexed` holds the run ids the index
@@ -155,24 +151,6 @@ export function unindexedRows(
     rows.push(indexRow(runId, status, params, metadata, metrics));
   }
   return rows;
-}
-
-/**
- * Gives every run of the experiment in `dir` that has no index row but
- * should have one (finished, or crashed: status `"crashed"`) its row.
- * `indexed` holds the run ids the index has. The caller holds the
- * experiment's lock. Returns the number of rows added.
- */
-export function recordUnindexedRuns(dir: string, indexed: ReadonlySet<string>): number {
-  const rows = unindexedRows(dir, indexed);
-  for (const row of rows) {
-    if (!indexOf(dir).record(row, false)) {
-      // The rebuild writes every unindexed run, these rows included.
-      rebuildIndex(dir);
-      break;
-    }
-  }
-  return rows.length;
 }
 
 /**
