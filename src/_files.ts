@@ -5,6 +5,17 @@
 import { dirname } from "@std/path";
 
 let tempCounter = 0;
+// Workers of one process share its pid: each isolate adds a tag of its own,
+// so two never pick the same temporary name.
+const ISOLATE_TAG = String(Math.floor(Math.random() * 1e9)).padStart(9, "0");
+
+/**
+ * A name for a temporary file or directory beside `path`, unique to this
+ * call, that {@linkcode isTemporaryFile} recognises.
+ */
+export function temporaryName(path: string): string {
+  return `${path}.tmp-${Deno.pid}-${ISOLATE_TAG}${tempCounter++}`;
+}
 
 /**
  * Replaces `path` with `data` atomically: writes a temporary file beside it,
@@ -33,7 +44,7 @@ export function isTemporaryFile(name: string): boolean {
  * body (an array's bytes behind a small header) is never copied to join them.
  */
 export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): void {
-  const temp = `${path}.tmp-${Deno.pid}-${tempCounter++}`;
+  const temp = temporaryName(path);
   try {
     if (chunks.length === 1 && chunks[0].length <= SMALL_FILE_BYTES) {
       // One call instead of open, write and close: small files are most files.

@@ -155,6 +155,40 @@ function write(value: JsonValue, indent: string | undefined): string {
   return `{${open}${items.join(separator)}${close}}`;
 }
 
+function isFlatObject(
+  value: JsonValue,
+): value is { [key: string]: string | number | boolean | null } {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  for (const key in value) {
+    const item = value[key];
+    if (item !== null && typeof item === "object") return false;
+  }
+  return true;
+}
+
+/**
+ * A copy of a checked JSON value. A flat object (the common params) is
+ * copied by a spread, several times cheaper than `structuredClone`.
+ */
+export function copyJson<T extends JsonValue>(value: T): T {
+  return isFlatObject(value) ? { ...(value as object) } as T : structuredClone(value);
+}
+
+/**
+ * The checked JSON object `value` as `parseJson(formatJson(value))` gives
+ * it back (keys sorted, `-0` as `0`), without formatting and parsing a flat
+ * object.
+ */
+export function asWritten(value: { [key: string]: JsonValue }): { [key: string]: JsonValue } {
+  if (!isFlatObject(value)) return parseJson(formatJson(value)) as { [key: string]: JsonValue };
+  const copy: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value).sort(compareCodePoints)) {
+    const item = value[key];
+    copy[key] = Object.is(item, -0) ? 0 : item;
+  }
+  return copy;
+}
+
 /** Formats a JSON value with sorted keys and a 2-space indent, newline-terminated. */
 export function formatJson(value: JsonValue): string {
   return write(value, "") + "\n";

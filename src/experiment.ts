@@ -7,7 +7,7 @@
 
 import type { DataFrame } from "nodejs-polars";
 import { join } from "@std/path";
-import { formatJson, readJsonObject } from "./_json.ts";
+import { copyJson, formatJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
 import { exists } from "./_files.ts";
 import { runState } from "./_liveness.ts";
@@ -398,7 +398,7 @@ export class Experiment {
   ): { log: Logbook | null; state: RunState | undefined } {
     const path = this.#runPath(runId);
     // The params are kept: the caller may change its object later.
-    const owned = structuredClone(params);
+    const owned = copyJson(params);
     const start = (opening: Opening, hasRow: boolean) =>
       openExperimentRun({
         runId,

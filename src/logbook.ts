@@ -216,7 +216,7 @@ export class Logbook implements Disposable, AsyncDisposable {
   #startedAt = performance.now();
   #created: CapturedStack = captureStack();
   #log: BufferedAppender;
-  #scalars: ScalarSeries;
+  #scalars: ScalarSeries | undefined;
   #onFinish: ((log: Logbook) => void) | undefined;
   #commit: CommitHook | undefined;
   // What `json("metrics", ...)` wrote, so that finishing need not read it back.
@@ -278,7 +278,6 @@ export class Logbook implements Disposable, AsyncDisposable {
       });
     }
     this.#onFinish = options.onFinish;
-    this.#scalars = new ScalarSeries(this.path, this.#startedAt);
     this.#log = new BufferedAppender(join(this.path, "log.txt"));
     guarded(() => watchRun({ path: this.path, runId: this.runId, ...watched }, this.#log.memory));
     const previous = (this.#metadata.attempts as { [key: string]: JsonValue }[] | undefined)?.at(
@@ -641,6 +640,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} The name is empty, the value not a number or the step invalid.
    */
   scalar(name: string, value: number, options: { step?: number } = {}): void {
+    this.#scalars ??= new ScalarSeries(this.path, this.#startedAt, this.status !== "initialized");
     this.#scalars.write(name, value, options.step);
   }
 
@@ -651,7 +651,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    */
   flush(): void {
     this.#log.flush();
-    this.#scalars.flush();
+    this.#scalars?.flush();
   }
 
   /** Marks the run complete: writes metadata, closes the log, calls `onFinish`. */
@@ -704,7 +704,7 @@ export class Logbook implements Disposable, AsyncDisposable {
         (line) => {
           this.#append(line);
           this.#log.close();
-          this.#scalars.close();
+          this.#scalars?.close();
         },
         this.#commit,
       );

@@ -137,15 +137,21 @@ function openForAppend(path: string): Deno.FsFile | undefined {
 }
 
 // Appending is safe only to a file that starts with the recorded header and
-// ends with a whole record; anything else is rebuilt.
-function isIntact(file: Deno.FsFile, header: string): boolean {
+// ends with a whole record; anything else is rebuilt. Returns the file's
+// inode and size when it is intact.
+function intactFile(
+  file: Deno.FsFile,
+  header: string,
+): { ino: number | null; size: number } | undefined {
   const expected = encoder.encode(header);
-  const size = file.statSync().size;
-  if (size < expected.length) return false;
+  const { ino, size } = file.statSync();
+  if (size < expected.length) return undefined;
   const start = readExactly(file, expected.length);
   file.seekSync(size - 2, Deno.SeekMode.Start);
   const end = readExactly(file, 2);
-  return start.every((byte, i) => byte === expected[i]) && end[0] === 0x0d && end[1] === 0x0a;
+  const intact = start.every((byte, i) => byte === expected[i]) && end[0] === 0x0d &&
+    end[1] === 0x0a;
+  return intact ? { ino, size } : undefined;
 }
 
 function readExactly(file: Deno.FsFile, length: number): Uint8Array {
@@ -202,6 +208,11 @@ export class IndexCsv {
   // replaces the schema file by renaming, so an unchanged identity means an
   // unchanged schema, and a stat saves reading and parsing it.
   #known: { schema: IndexSchema; file: FileIdentity } | undefined;
+  // index.csv as this process last appended to it, with its schema. While
+  // the file keeps that inode and size nobody else has written it (notata
+  // replaces the file by renaming, and appends grow it), so the next row is
+  // appended without reading the file or its schema again.
+  #appended: { ino: number; size: number; schema: IndexSchema } | undefined;
 
   /**
    * Constructs a new instance for the index in directory `dir`.
@@ -234,12 +245,15 @@ export class IndexCsv {
    * @returns Whether the row was recorded.
    */
   record(row: IndexRow, replace: boolean): boolean {
+    const cells = rowCells(row);
+    if (!replace && this.#appendKnown(cells)) return true;
+    this.#appended = undefined;
     const schema = this.#readSchema();
     if (schema === undefined) return false;
     // One handle both checks the file and appends to it.
     using file = openForAppend(this.path);
-    if (file === undefined || !isIntact(file, schema.header)) return false;
-    const cells = rowCells(row);
+    const intact = file === undefined ? undefined : intactFile(file, schema.header);
+    if (intact === undefined) return false;
     const columns = this.#merge(schema.columns, cells);
     const names = columns.map((column) => column.name);
     const headerChanged = names.join(",") !== schema.columns.map((column) => column.name).join(",");
@@ -257,8 +271,32 @@ export class IndexCsv {
       this.#write(columns, kept.join("") + record);
     } else {
       if (typesChanged) this.#writeSchema(columns, schema.header);
-      writeAll(file, encoder.encode(record));
+      const bytes = encoder.encode(record);
+      writeAll(file!, bytes);
+      if (!typesChanged && intact.ino !== null) {
+        this.#appended = { ino: intact.ino, size: intact.size + bytes.length, schema };
+      }
     }
+    return true;
+  }
+
+  // Appends the row of `cells` to the index as this process last left it, if
+  // the file is unchanged since and the row needs no new column or type.
+  #appendKnown(cells: Map<string, [ColumnRole, JsonValue]>): boolean {
+    const known = this.#appended;
+    if (known === undefined) return false;
+    const { ino, size } = identify(this.path) ?? {};
+    if (ino !== known.ino || size !== known.size) return false;
+    const old = known.schema.columns;
+    const columns = this.#merge(old, cells);
+    const same = columns.length === old.length &&
+      columns.every((column, i) => column.name === old[i].name && column.type === old[i].type);
+    if (!same) return false;
+    const bytes = encoder.encode(
+      formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1]))),
+    );
+    Deno.writeFileSync(this.path, bytes, { append: true, create: false });
+    known.size += bytes.length;
     return true;
   }
 
@@ -321,6 +359,7 @@ export class IndexCsv {
   }
 
   #write(columns: IndexColumn[], records: string): void {
+    this.#appended = undefined;
     const header = formatRecord(columns.map((column) => column.name));
     writeFileAtomic(this.path, header + records);
     this.#writeSchema(columns, header);

@@ -7,7 +7,7 @@ import { join } from "@std/path";
 import type { DataFrame } from "nodejs-polars";
 import { ensureDir, ensureParentDir, writeFileAtomic } from "../_files.ts";
 import { assertFrameColumns, isDataFrame, toParquet } from "../_frame.ts";
-import { assertJsonValue, formatJson, parseJson } from "../_json.ts";
+import { assertJsonValue, asWritten, formatJson } from "../_json.ts";
 import { assertFileName, assertRelativePath } from "../_names.ts";
 import { encodeNpz } from "../_npz.ts";
 import { assertMetrics } from "../_params.ts";
@@ -69,10 +69,8 @@ export function writeJsonArtifact(
   const isMetrics = file === "metrics.json";
   if (isMetrics) assertMetrics(action, params, data);
   assertJsonValue(name, data, { action, noun: "value", allowNonFinite: true });
-  const text = formatJson(data);
-  const path = writeArtifact(runDir, file, text);
-  if (!isMetrics) return { path };
-  return { path, metrics: parseJson(text) as { [key: string]: JsonValue } };
+  const path = writeArtifact(runDir, file, formatJson(data));
+  return isMetrics ? { path, metrics: asWritten(data as { [key: string]: JsonValue }) } : { path };
 }
 
 /** Writes the text artifact `name` (`.txt` added); returns its path. */

@@ -4,7 +4,7 @@
 // metadata), replaced whole (overwrite), or reopened (resume).
 
 import { basename, dirname, join } from "@std/path";
-import { ensureDir, exists, readTextIfExists, writeFileAtomic } from "../_files.ts";
+import { ensureDir, exists, readTextIfExists, temporaryName, writeFileAtomic } from "../_files.ts";
 import { formatJson, parseJson } from "../_json.ts";
 import { hostname, runState } from "../_liveness.ts";
 import { RunExistsError } from "../errors.ts";
@@ -17,14 +17,12 @@ export interface RunContents {
   subdirs: readonly string[];
 }
 
-let stagedCount = 0;
-
 // Hidden, and in `stagingDir` (an experiment's runs are staged in the
 // experiment directory, outside runs/), so listings of runs never see one,
 // not even one left by a process killed while making it.
 // Named as atomic writes name their temporary files (see isTemporaryFile).
 function stagingPath(stagingDir: string, path: string): string {
-  return join(stagingDir, `.${basename(path)}.tmp-${Deno.pid}-${stagedCount++}`);
+  return temporaryName(join(stagingDir, `.${basename(path)}`));
 }
 
 /**

@@ -37,10 +37,14 @@ export class ScalarSeries {
   #nextStep = new Map<string, number>();
   #fields = new Map<string, string>();
 
-  /** The series of the run in `runDir`, which started at `startedAt` (`performance.now()`). */
-  constructor(runDir: string, startedAt: number) {
+  /**
+   * The series of the run in `runDir`, which started at `startedAt`
+   * (`performance.now()`); `finished`: the run has ended already.
+   */
+  constructor(runDir: string, startedAt: number, finished: boolean) {
     this.#path = join(runDir, "data", "scalars.csv");
     this.#startedAt = startedAt;
+    this.#closed = finished;
   }
 
   /** Appends `value` to series `name` at `step` (default: one after the series' last). */
