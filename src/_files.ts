@@ -84,6 +84,20 @@ export function claimDirectory(path: string): boolean {
   return claimDirectory(path);
 }
 
+/**
+ * Runs `fn`, which creates something in `dir`; when `dir` is missing, creates
+ * it and runs `fn` again. A directory that exists costs no extra call.
+ */
+export function inDirectory<T>(dir: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    ensureDir(dir);
+    return fn();
+  }
+}
+
 /** Creates `path` and its missing parents, like `mkdir -p`. */
 export function ensureDir(path: string): void {
   Deno.mkdirSync(path, { recursive: true });

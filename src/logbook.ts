@@ -10,7 +10,7 @@ import { join } from "@std/path";
 import type { DataFrame } from "nodejs-polars";
 import { BufferedAppender } from "./_appender.ts";
 import { appendText, writeFileAtomic } from "./_files.ts";
-import { assertJsonValue, formatJson } from "./_json.ts";
+import { formatJson } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
 import { assertParams } from "./_params.ts";
 import {
@@ -23,7 +23,8 @@ import {
   writeJsonArtifact,
   writeTextArtifact,
 } from "./_run/artifacts.ts";
-import { type Opening, openRunDirectory } from "./_run/directory.ts";
+import { existingOpening, type Opening, openRunDirectory } from "./_run/directory.ts";
+import { assertMetadataUpdate } from "./_run/metadata.ts";
 import { type CommitHook, finishRun } from "./_run/finish.ts";
 import { formatLogLine, type Level } from "./_run/log.ts";
 import { savePlotImage, savePlotSpec } from "./_run/plots.ts";
@@ -35,7 +36,7 @@ import {
   rememberDisposedRun,
 } from "./_uncaught.ts";
 import { finishRun as releaseRun, guarded, watchRun } from "./_watchdog.ts";
-import { InvalidValueError, RunExistsError } from "./errors.ts";
+import { InvalidValueError } from "./errors.ts";
 import type { NamedArrays, NumericArray } from "./npy.ts";
 import type { FrameColumns, JsonValue, Params, RunStatus } from "./types.ts";
 
@@ -118,19 +119,6 @@ export interface PlotOptions {
    */
   formats?: readonly ("svg" | "json")[];
 }
-
-/** The `metadata.json` keys notata manages; `meta()` may not set them. */
-const MANAGED_METADATA = [
-  "run_id",
-  "status",
-  "pid",
-  "hostname",
-  "start_time",
-  "end_time",
-  "runtime_sec",
-  "failure_reason",
-  "attempts",
-];
 
 /**
  * A run an {@linkcode Experiment} opens: params checked and run id computed
@@ -266,16 +254,10 @@ export class Logbook implements Disposable, AsyncDisposable {
         params: formatJson(this.#params),
         subdirs: options.preallocate ? ["data", "plots", "artifacts"] : [],
       };
-      this.#metadata = guarded(() => {
-        const opened = openRunDirectory(action, run, "create");
-        if (opened !== undefined) return opened;
-        if (!overwrite && !resume) {
-          throw new RunExistsError(
-            `${action}: directory "${this.path}" already exists, expected a new run id, overwrite: true or resume: true`,
-          );
-        }
-        return openRunDirectory(action, run, overwrite ? "overwrite" : "resume")!;
-      });
+      this.#metadata = guarded(() =>
+        openRunDirectory(action, run, "create") ??
+          openRunDirectory(action, run, existingOpening(action, this.path, overwrite, resume))!
+      );
     }
     this.#onFinish = options.onFinish;
     this.#log = new BufferedAppender(join(this.path, "log.txt"));
@@ -381,17 +363,7 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @throws {InvalidValueError} A value is not a JSON value or a key is managed.
    */
   meta(update: { [key: string]: JsonValue }): void {
-    const action = `Cannot update metadata of run "${this.runId}"`;
-    for (const [key, value] of Object.entries(update)) {
-      if (MANAGED_METADATA.includes(key)) {
-        throw new InvalidValueError(
-          `${action}: key "${key}" is managed by notata, expected a key other than ${
-            MANAGED_METADATA.map((name) => `"${name}"`).join(", ")
-          }`,
-        );
-      }
-      assertJsonValue(key, value, { action, noun: "key", allowNonFinite: true });
-    }
+    assertMetadataUpdate(`Cannot update metadata of run "${this.runId}"`, update);
     Object.assign(this.#metadata, structuredClone(update));
     writeFileAtomic(join(this.path, "metadata.json"), formatJson(this.#metadata));
   }

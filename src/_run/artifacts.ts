@@ -5,7 +5,7 @@
 
 import { join } from "@std/path";
 import type { DataFrame } from "nodejs-polars";
-import { ensureDir, ensureParentDir, writeFileAtomic } from "../_files.ts";
+import { ensureParentDir, inDirectory, writeFileAtomic } from "../_files.ts";
 import { assertFrameColumns, isDataFrame, toParquet } from "../_frame.ts";
 import { assertJsonValue, asWritten, formatJson } from "../_json.ts";
 import { assertFileName, assertRelativePath } from "../_names.ts";
@@ -38,13 +38,7 @@ export function writeInto(
   write: (path: string) => void,
 ): string {
   const path = join(runDir, sub, file);
-  try {
-    write(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    ensureDir(join(runDir, sub));
-    write(path);
-  }
+  inDirectory(join(runDir, sub), () => write(path));
   return path;
 }
 

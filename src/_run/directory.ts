@@ -4,7 +4,14 @@
 // metadata), replaced whole (overwrite), or reopened (resume).
 
 import { basename, dirname, join } from "@std/path";
-import { ensureDir, exists, readTextIfExists, temporaryName, writeFileAtomic } from "../_files.ts";
+import {
+  ensureDir,
+  exists,
+  inDirectory,
+  readTextIfExists,
+  temporaryName,
+  writeFileAtomic,
+} from "../_files.ts";
 import { formatJson, parseJson } from "../_json.ts";
 import { hostname, runState } from "../_liveness.ts";
 import { RunExistsError } from "../errors.ts";
@@ -37,24 +44,12 @@ export function createRunDirectory(
   contents: RunContents,
 ): boolean {
   const stage = stagingPath(stagingDir, path);
-  try {
-    Deno.mkdirSync(stage);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    ensureDir(stagingDir);
-    Deno.mkdirSync(stage);
-  }
+  inDirectory(stagingDir, () => Deno.mkdirSync(stage));
   try {
     Deno.writeTextFileSync(join(stage, "params.json"), contents.params);
     Deno.writeTextFileSync(join(stage, "metadata.json"), contents.metadata);
     for (const sub of contents.subdirs) Deno.mkdirSync(join(stage, sub));
-    try {
-      Deno.renameSync(stage, path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      ensureDir(dirname(path));
-      Deno.renameSync(stage, path);
-    }
+    inDirectory(dirname(path), () => Deno.renameSync(stage, path));
     return true;
   } catch (error) {
     Deno.removeSync(stage, { recursive: true });
@@ -163,4 +158,23 @@ export function openRunDirectory(
   if (opening === "overwrite") replaceRunDirectory(action, run.stagingDir, run.path, contents);
   else reopenRunDirectory(run.path, contents);
   return metadata;
+}
+
+/**
+ * How a standalone Logbook opens a run directory that exists: as
+ * `overwrite` or `resume` says.
+ *
+ * @throws {RunExistsError} Neither was given.
+ */
+export function existingOpening(
+  action: string,
+  path: string,
+  overwrite: boolean,
+  resume: boolean,
+): Opening {
+  if (overwrite) return "overwrite";
+  if (resume) return "resume";
+  throw new RunExistsError(
+    `${action}: directory "${path}" already exists, expected a new run id, overwrite: true or resume: true`,
+  );
 }

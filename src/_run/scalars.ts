@@ -2,10 +2,10 @@
 // A run's scalar series, `data/scalars.csv` in long format
 // `step,name,value,time`, buffered like the log (see _appender.ts).
 
-import { join } from "@std/path";
+import { dirname, join } from "@std/path";
 import { BufferedAppender } from "../_appender.ts";
 import { formatCsvNumber, quoteCsvField } from "../_csv.ts";
-import { appendText, ensureDir, exists } from "../_files.ts";
+import { appendText, exists, inDirectory } from "../_files.ts";
 import { CONTROL } from "../_names.ts";
 import { watchAppender } from "../_watchdog.ts";
 import { InvalidValueError } from "../errors.ts";
@@ -81,13 +81,7 @@ export class ScalarSeries {
       this.#appender.write(row);
       return;
     }
-    try {
-      this.#append(row);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      ensureDir(join(this.#path, ".."));
-      this.#append(row);
-    }
+    inDirectory(dirname(this.#path), () => this.#append(row));
   }
 
   /** Writes the buffered rows to disk. */
