@@ -180,8 +180,9 @@ export class Experiment {
       );
     }
     const runId = formatRunId(this.name, params);
-    return this.#open(params, runId, { skipExisting, overwrite, retryFailed: true, probe: false })
-      .log;
+    // Only skipExisting and overwrite expect the run to exist often.
+    const probe = skipExisting || overwrite;
+    return this.#open(params, runId, { skipExisting, overwrite, retryFailed: true, probe }).log;
   }
 
   /**
