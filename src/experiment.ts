@@ -119,19 +119,49 @@ export class Experiment {
   }
 
   /**
-   * The run id that {@linkcode Experiment.prototype.add} gives `params`.
+   * The run id that {@linkcode Experiment.prototype.add} gives `params`:
+   * `<name>_<key>_<value>_...` over the params sorted by key, numbers in
+   * their shortest round-trip form. Distinct params never share an id: when
+   * the readable form could be read back as other params, needs characters
+   * outside `[A-Za-z0-9._+-]`, holds a string value with capitals, ends in
+   * `.` or would be longer than 200 bytes, a 12-digit hash of the canonical
+   * params is appended after `__`. The same params always give the same id,
+   * whatever the order of their keys. File systems that ignore case (macOS,
+   * Windows) see params that differ only in the case of a key (`{ N: 1 }`,
+   * `{ n: 1 }`) as one run directory.
    *
    * @param params The run's params.
    * @returns The run id; its directory is `<runsDir>/log_<run id>`.
    * @throws {InvalidValueError} A param is not a JSON value or is reserved.
    *
-   * @example Usage
+   * @example Readable ids for plain sweeps
    * ```ts
    * import { Experiment } from "@notata/core";
    * import { assertEquals } from "@std/assert";
    *
-   * const exp = new Experiment("oscillator_sweep");
-   * assertEquals(exp.runId({ omega: 1, dt: 1e-3 }), "oscillator_sweep_dt_0.001_omega_1");
+   * assertEquals(
+   *   new Experiment("oscillator_sweep").runId({ omega: 1, dt: 1e-3 }),
+   *   "oscillator_sweep_dt_0.001_omega_1",
+   * );
+   * ```
+   *
+   * @example A hash keeps ambiguous params apart
+   * ```ts
+   * import { Experiment } from "@notata/core";
+   * import { assertNotEquals } from "@std/assert";
+   *
+   * const exp = new Experiment("e");
+   * assertNotEquals(exp.runId({ x: "1" }), exp.runId({ x: 1 }));
+   * ```
+   *
+   * @example String values with capitals are hashed, keys are not
+   * ```ts
+   * import { Experiment } from "@notata/core";
+   * import { assertEquals, assertMatch } from "@std/assert";
+   *
+   * const exp = new Experiment("e");
+   * assertEquals(exp.runId({ N: 64 }), "e_N_64");
+   * assertMatch(exp.runId({ method: "RK4" }), /^e_method_RK4__[0-9a-f]{12}$/);
    * ```
    */
   runId(params: Params): string {

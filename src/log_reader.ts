@@ -275,7 +275,8 @@ export class LogReader {
    *
    * @example Usage
    * ```ts
-   * import { LogReader, Logbook, writeNpyFile } from "@notata/core";
+   * import { LogReader, Logbook } from "@notata/core";
+   * import { writeNpyFile } from "@notata/core/npy";
    * import { assertEquals } from "@std/assert";
    *
    * const baseDir = Deno.makeTempDirSync();

@@ -1,9 +1,6 @@
 // Copyright 2026 the notata authors. MIT license.
-/**
- * Run ids: the readable, file-safe names of an experiment's runs.
- *
- * @module
- */
+// Run ids: the readable, file-safe names of an experiment's runs. Users get
+// them from `Experiment#runId`, whose examples show the rules below.
 
 import { formatJson, formatJsonCompact } from "./_json.ts";
 import type { JsonValue, Params } from "./types.ts";
@@ -105,34 +102,6 @@ function hashParams(params: Params): string {
  * @param experiment The experiment name, first part of the id.
  * @param params The run's params.
  * @returns The run id; the run directory is `log_<run id>`.
- *
- * @example Readable ids for plain sweeps
- * ```ts
- * import { formatRunId } from "@notata/core";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(
- *   formatRunId("oscillator_sweep", { omega: 1, dt: 1e-3 }),
- *   "oscillator_sweep_dt_0.001_omega_1",
- * );
- * ```
- *
- * @example A hash keeps ambiguous params apart
- * ```ts
- * import { formatRunId } from "@notata/core";
- * import { assertNotEquals } from "@std/assert";
- *
- * assertNotEquals(formatRunId("e", { x: "1" }), formatRunId("e", { x: 1 }));
- * ```
- *
- * @example String values with capitals are hashed, keys are not
- * ```ts
- * import { formatRunId } from "@notata/core";
- * import { assertEquals, assertMatch } from "@std/assert";
- *
- * assertEquals(formatRunId("e", { N: 64 }), "e_N_64");
- * assertMatch(formatRunId("e", { method: "RK4" }), /^e_method_RK4__[0-9a-f]{12}$/);
- * ```
  */
 export function formatRunId(experiment: string, params: Params): string {
   const keys = Object.keys(params).sort();
