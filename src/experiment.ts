@@ -101,6 +101,9 @@ export class Experiment {
   readonly runsDir: string;
   /** Path of `index.csv`. */
   readonly indexPath: string;
+  // Whether the experiment's lock has been taken once: a file system
+  // without locks then fails the first add, before any run exists.
+  #lockTried = false;
 
   /**
    * Constructs a new instance. Nothing is written until the first run is added.
@@ -440,6 +443,10 @@ export class Experiment {
         experimentDir: this.dir,
         hasRow,
       });
+    if (!this.#lockTried) {
+      this.#locked(() => {});
+      this.#lockTried = true;
+    }
     if (!policy.probe || !exists(path)) {
       const log = start("create", false);
       if (log !== undefined) return { log, state: undefined };
