@@ -91,7 +91,9 @@ function readIndexText(path: string): IndexText | undefined {
 function columnType(text: IndexText, i: number, recorded: ColumnType | undefined): ColumnType {
   if (TEXT_COLUMNS.has(text.header[i])) return "string";
   const cells = text.records.map((record) => record[i] ?? "").filter((cell) => cell !== "");
-  if (recorded !== undefined && cells.every((cell) => parseCell(cell, recorded) !== undefined)) {
+  // A column recorded empty has no type yet: any cell there was added by hand.
+  const fits = (cell: string) => recorded !== "empty" && parseCell(cell, recorded!) !== undefined;
+  if (recorded !== undefined && cells.every(fits)) {
     return recorded;
   }
   return cells.reduce<ColumnType>((type, cell) => widen(type, inferType(cell)), "empty");
