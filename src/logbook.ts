@@ -224,15 +224,16 @@ export class Logbook implements Disposable, AsyncDisposable {
   constructor(runId: string, options: LogbookOptions = {}) {
     const given = handed;
     handed = undefined;
+    let open: () => { [key: string]: JsonValue };
     let watched: { experimentDir?: string; hasRow: boolean } = { hasRow: false };
     if (given !== undefined) {
       const { run } = given;
       this.runId = run.runId;
       this.path = run.path;
       this.#params = run.params;
-      this.#metadata = given.metadata;
       this.#commit = run.commit;
       watched = { experimentDir: run.experimentDir, hasRow: run.hasRow };
+      open = () => given.metadata;
     } else {
       const action = `Cannot create run ${JSON.stringify(runId)}`;
       assertFileName(action, "run id", runId);
@@ -254,14 +255,24 @@ export class Logbook implements Disposable, AsyncDisposable {
         params: formatJson(this.#params),
         subdirs: options.preallocate ? ["data", "plots", "artifacts"] : [],
       };
-      this.#metadata = guarded(() =>
+      open = () =>
         openRunDirectory(action, run, "create") ??
-          openRunDirectory(action, run, existingOpening(action, this.path, overwrite, resume))!
-      );
+          openRunDirectory(action, run, existingOpening(action, this.path, overwrite, resume))!;
     }
     this.#onFinish = options.onFinish;
     this.#log = new BufferedAppender(join(this.path, "log.txt"));
-    guarded(() => watchRun({ path: this.path, runId: this.runId, ...watched }, this.#log.memory));
+    // Opening the directory and telling the watchdog happen as one step: a
+    // signal never finds a run on disk that the watchdog does not know.
+    try {
+      this.#metadata = guarded(() => {
+        const metadata = open();
+        watchRun({ path: this.path, runId: this.runId, ...watched }, this.#log.memory);
+        return metadata;
+      });
+    } catch (error) {
+      this.#log.close();
+      throw error;
+    }
     const previous = (this.#metadata.attempts as { [key: string]: JsonValue }[] | undefined)?.at(
       -1,
     );

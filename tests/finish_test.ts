@@ -119,7 +119,10 @@ Deno.test("a run of an experiment appears whole, staged outside runs/, and lefto
     [...Deno.readDirSync(join(exp.runsDir, "log_whole_omega_1"))].map((entry) => entry.name).sort(),
     ["artifacts", "metadata.json", "params.json"],
   );
-  assertEquals([...Deno.readDirSync(exp.dir)].map((entry) => entry.name), ["runs"]);
+  assertEquals([...Deno.readDirSync(exp.dir)].map((entry) => entry.name).sort(), [
+    ".index.lock",
+    "runs",
+  ]);
   log.markComplete();
 
   // What a process killed while building a run leaves: a hidden directory
