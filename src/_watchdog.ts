@@ -40,13 +40,17 @@ let depth = 0;
 // permissions; it imports the code that marks runs (an https: URL when
 // notata comes from JSR, which needs no permission; a file: URL, which
 // needs read access) only when a signal comes.
+//
+// The module names no other module literally: Deno then sees a module graph
+// of plain JavaScript, which `deno test` and `deno run --check` start without
+// type-checking it (with node:worker_threads' types that takes seconds).
 function workerSource(): URL {
-  const marker = JSON.stringify(new URL("./_open_runs.ts", import.meta.url).href);
-  const code = `import { parentPort, workerData } from "node:worker_threads";
+  const code =
+    `const { parentPort, workerData } = await import(["node", "worker_threads"].join(":"));
 (${runWatchdog.toString()})({
-  ...workerData,
+  ...workerData.settings,
   onChunk: (listener) => parentPort.on("message", listener),
-  loadMarker: () => import(${marker}).then((module) => module.failOpenRuns, () => undefined),
+  loadMarker: () => import(workerData.marker).then((module) => module.failOpenRuns, () => undefined),
   keepAlive: true,
 });`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
@@ -65,7 +69,8 @@ function startWatchdog(): void {
     separator: SEPARATOR,
   };
   try {
-    const thread = new Worker(workerSource(), { workerData: settings });
+    const marker = new URL("./_open_runs.ts", import.meta.url).href;
+    const thread = new Worker(workerSource(), { workerData: { settings, marker } });
     // The thread must not keep a finished script alive.
     thread.unref();
     Atomics.wait(control, LAYOUT.READY, 0, READY_TIMEOUT_MS);
