@@ -31,6 +31,8 @@ export interface Sizes {
   npyRepeats: number;
   /** Alternated `deno run` pairs of the cold-start row. */
   coldRepeats: number;
+  /** Runs of each one-process sweep of the RSS row. */
+  rssRuns: number;
 }
 
 /** `deno task bench`: the sizes the issue states. */
@@ -48,6 +50,7 @@ export const FULL: Sizes = {
   npyValues: 12_500_000,
   npyRepeats: 5,
   coldRepeats: 5,
+  rssRuns: 200_000,
 };
 
 /** `deno task bench --quick`: every row, small enough for CI. */
@@ -65,6 +68,7 @@ export const QUICK: Sizes = {
   npyValues: 1_000_000,
   npyRepeats: 3,
   coldRepeats: 1,
+  rssRuns: 5_000,
 };
 
 /** What each row group is given. */

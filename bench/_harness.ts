@@ -9,7 +9,8 @@
 export type RatioKind =
   | "throughput" // library throughput / baseline throughput: higher is better
   | "time" // library time / baseline time: lower is better
-  | "growth"; // the figure at the end / the same figure at the start: lower is better
+  | "growth" // the figure at the end / the same figure at the start: lower is better
+  | "memory"; // library memory / baseline memory: lower is better
 
 /** One line of the report. */
 export interface Row {
@@ -272,6 +273,8 @@ function ratioText(row: Row): string {
     ? ""
     : row.ratioKind === "time"
     ? " time"
+    : row.ratioKind === "memory"
+    ? " memory"
     : " end/start";
   return `${row.ratio.toFixed(2)}×${suffix}`;
 }

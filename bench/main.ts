@@ -23,11 +23,12 @@ import { indexFrameRows } from "./index_frame.ts";
 import { logLineRows } from "./log_lines.ts";
 import { npyRows } from "./npy.ts";
 import { coldStartRows } from "./cold_start.ts";
+import { rssRows } from "./rss.ts";
 
 export type { Report, Row } from "./_harness.ts";
 
 /** The row groups `--only` accepts. */
-const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk"];
+const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk", "rss"];
 
 /** The order of the rows in the report. */
 const ROW_ORDER = [
@@ -35,6 +36,7 @@ const ROW_ORDER = [
   "sweep_disk",
   "index_cost",
   "memory",
+  "rss",
   "to_data_frame",
   "reindex",
   "log_info",
@@ -68,6 +70,7 @@ async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
   if (wanted("npy")) rows.push(...await npyRows(ctx));
   if (wanted("cold")) rows.push(...await coldStartRows(ctx));
   if (wanted("disk")) rows.push(...await diskSweepRows(ctx));
+  if (wanted("rss")) rows.push(...await rssRows(ctx));
   return rows.sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
 }
 

@@ -1,130 +1,141 @@
 // Copyright 2026 the notata authors. MIT license.
-// The watchdog: a background thread that keeps open runs' heartbeats fresh
-// and, on SIGINT or SIGTERM, marks them failed before the process exits.
-// It is a thread because a simulation's loop may never yield to the event
-// loop: signal listeners and timers on the main thread would not run until
-// the loop ended, and a sweep could not be stopped with Ctrl-C at all.
+// The watchdog: a background thread that writes out the buffered lines of
+// open runs every second, keeps their heartbeats fresh and, on SIGINT or
+// SIGTERM, marks them failed before the process exits. It is a thread
+// because a simulation's loop may never yield to the event loop: signal
+// listeners and timers on the main thread would not run until the loop
+// ended, and a sweep could not be stopped with Ctrl-C at all.
 //
+// The thread reads the table of shared slots (see _watchdog_slots.ts):
+// opening or finishing a run writes a few words there, and sends nothing.
 // The main thread wraps each run's start and finish in `guarded`; the
-// watchdog takes the same shared-memory mutex before it marks runs, so a run
-// is never finished by both. The main thread also counts the messages it
-// sends (one per run, when it opens; a finished run is flagged in its log's
-// shared buffer), and the watchdog reads them all before it marks runs, so
-// it knows every run that is open.
+// watchdog takes the same shared mutex before it marks runs, so a run is
+// never finished by both.
 
 import { Worker } from "node:worker_threads";
-import { FLUSH_INTERVAL_MS, RUN_FINISHED } from "./_appender.ts";
+import { SEPARATOR } from "@std/path";
+import { FLUSH_INTERVAL_MS } from "./_appender.ts";
 import type { WatchedRun } from "./_interrupt.ts";
-import { OpenRuns, type WatchdogMessage } from "./_open_runs.ts";
-
-/** Slots of the shared Int32Array: the mutex, and the number of messages sent. */
-export const MUTEX = 0;
-/** See {@linkcode MUTEX}. */
-export const SENT = 1;
-/** See {@linkcode MUTEX}: set to 1 once the watchdog listens for signals. */
-export const READY = 2;
-// The value of READY when the thread's code could not be loaded.
-const FAILED = -1;
-
-// How long the first run waits for the watchdog to listen for signals; a
-// signal before that would end the process without marking the run.
-const READY_TIMEOUT_MS = 5_000;
-
-/** Mutex states. */
-export const FREE = 0;
-/** The main thread is starting or finishing a run. */
-export const MAIN = 1;
-/** The watchdog is marking runs failed; the process is about to exit. */
-export const INTERRUPTING = 2;
+import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS } from "./_liveness.ts";
+import { failOpenRuns } from "./_open_runs.ts";
+import { type AppenderSlot, LAYOUT, slots } from "./_watchdog_slots.ts";
+import { runWatchdog, type WatchdogSettings } from "./_watchdog_worker.ts";
 
 /** The signals that mark open runs failed. */
 export const SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM"];
 
-let shared: Int32Array | undefined;
-let worker: Worker | undefined;
-let started = false;
-let depth = 0;
-// Only when the thread cannot be started (it needs read access to notata's
-// own files when they are local): the main thread keeps track itself, and
-// acts on a signal or a timer when its event loop turns.
-let fallback: OpenRuns | undefined;
+// How long the first run waits for the watchdog to listen for signals; a
+// signal before that would end the process without marking the run.
+const READY_TIMEOUT_MS = 5_000;
 
-// node:worker_threads takes only file: and data: URLs, and notata's files
-// are https: ones when it is imported from JSR: a small data: module imports
-// the thread's code (a remote import needs no permission beyond Deno's
-// defaults, a local one read access), and reports if it could not.
+const control = slots.control;
+let started = false;
+let threaded = false;
+let depth = 0;
+
+// node:worker_threads takes only file: and data: URLs. The watchdog's code
+// is carried in the data: module itself, so the thread starts under any
+// permissions; it imports the code that marks runs (an https: URL when
+// notata comes from JSR, which needs no permission; a file: URL, which
+// needs read access) only when a signal comes.
+//
+// The module names no other module literally: Deno then sees a module graph
+// of plain JavaScript, which `deno test` and `deno run --check` start without
+// type-checking it (with node:worker_threads' types that takes seconds).
 function workerSource(): URL {
-  const code = `import { workerData } from "node:worker_threads";
-try {
-  await import(${JSON.stringify(new URL("./_watchdog_worker.ts", import.meta.url).href)});
-} catch {
-  const shared = new Int32Array(workerData.memory);
-  Atomics.store(shared, ${READY}, ${FAILED});
-  Atomics.notify(shared, ${READY});
-}`;
+  const code =
+    `const { parentPort, workerData } = await import(["node", "worker_threads"].join(":"));
+(${runWatchdog.toString()})({
+  ...workerData.settings,
+  onChunk: (listener) => parentPort.on("message", listener),
+  loadMarker: () => import(workerData.marker).then((module) => module.failOpenRuns, () => undefined),
+  keepAlive: true,
+});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 function startWatchdog(): void {
   started = true;
+  const settings: WatchdogSettings = {
+    layout: LAYOUT,
+    control: control.buffer as SharedArrayBuffer,
+    chunks: [...slots.chunks],
+    signals: SIGNALS,
+    flushIntervalMs: FLUSH_INTERVAL_MS,
+    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    heartbeatFile: HEARTBEAT_FILE,
+    separator: SEPARATOR,
+  };
   try {
-    const memory = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
-    const thread = new Worker(workerSource(), { workerData: { memory } });
+    const marker = new URL("./_open_runs.ts", import.meta.url).href;
+    const thread = new Worker(workerSource(), { workerData: { settings, marker } });
     // The thread must not keep a finished script alive.
     thread.unref();
-    const state = new Int32Array(memory);
-    Atomics.wait(state, READY, 0, READY_TIMEOUT_MS);
-    if (Atomics.load(state, READY) !== 1) {
+    Atomics.wait(control, LAYOUT.READY, 0, READY_TIMEOUT_MS);
+    if (Atomics.load(control, LAYOUT.READY) !== 1) {
       thread.terminate();
       throw new Error("the watchdog thread did not start");
     }
-    worker = thread;
-    shared = state;
-  } catch {
-    const runs = new OpenRuns();
-    fallback = runs;
-    const listeners = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
-    const onSignal = (signal: Deno.Signal) => {
-      runs.interrupt(signal);
-      for (const [each, listener] of listeners) Deno.removeSignalListener(each, listener);
-      Deno.kill(Deno.pid, signal);
+    slots.onChunk = (memory) => {
+      thread.postMessage(memory);
+      Atomics.add(control, LAYOUT.SENT, 1);
     };
-    for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
-    Deno.unrefTimer(setInterval(() => runs.tick(), FLUSH_INTERVAL_MS));
+    slots.onInterrupt = markRunsHere;
+    threaded = true;
+  } catch {
+    // No thread: the main thread watches, when its event loop turns.
+    runWatchdog({
+      ...settings,
+      onChunk: (listener) => slots.onChunk = listener,
+      loadMarker: () => Promise.resolve(failOpenRuns),
+      keepAlive: false,
+    });
   }
 }
 
+// The thread caught a signal but could not load the code that marks runs
+// (no read access to notata's own files): the main thread marks them, then
+// waits for the thread to end the process by the signal.
+function markRunsHere(): never {
+  const signal = SIGNALS[Atomics.load(control, LAYOUT.INTERRUPT) - 1];
+  failOpenRuns([...slots.openRuns].map((slot) => slot.run!), `interrupted (${signal})`);
+  Atomics.store(control, LAYOUT.DONE, 1);
+  Atomics.notify(control, LAYOUT.DONE);
+  for (;;) Atomics.wait(control, LAYOUT.DONE, 1);
+}
+
 /**
- * Tells the watchdog that `run` is open, with the shared buffer of its log.
- * Call inside `guarded`.
+ * Tells the watchdog that `run` is open, with the slot of its log. Call
+ * inside `guarded`.
  */
-export function watchRun(run: WatchedRun, log: SharedArrayBuffer): void {
-  send({ open: run, log });
+export function watchRun(run: WatchedRun, log: AppenderSlot): void {
+  if (!started) startWatchdog();
+  log.run = run;
+  log.describe(run);
+  Atomics.store(log.words, LAYOUT.RUN, 1);
+  Atomics.store(log.words, LAYOUT.FILE, 1);
+  slots.openRuns.add(log);
 }
 
-/** Hands the watchdog the shared buffer of another file an open run appends to. */
-export function watchAppender(path: string, memory: SharedArrayBuffer): void {
-  send({ appender: { path, memory } });
+/** Hands the watchdog the slot of another file, at `path`, that an open run appends to. */
+export function watchAppender(path: string, memory: AppenderSlot): void {
+  if (!started) startWatchdog();
+  memory.path = path;
+  memory.describe();
+  Atomics.store(memory.words, LAYOUT.FILE, 1);
 }
 
 /**
- * Tells the watchdog that the run whose log buffer is `log` finished: its
+ * Tells the watchdog that the run whose log slot is `log` finished: its
  * final metadata is written. Call inside `guarded`.
  */
-export function finishRun(log: SharedArrayBuffer): void {
-  Atomics.store(new Int32Array(log, 0, RUN_FINISHED + 1), RUN_FINISHED, 1);
-}
-
-function send(message: WatchdogMessage): void {
-  if (!started) startWatchdog();
-  if (worker === undefined) {
-    fallback!.apply(message);
-    return;
-  }
-  worker.postMessage(message);
-  Atomics.add(shared!, SENT, 1);
+export function finishRun(log: AppenderSlot): void {
+  Atomics.store(log.words, LAYOUT.RUN, 0);
+  log.run = undefined;
+  slots.openRuns.delete(log);
+  slots.release(log);
 }
 
 /**
@@ -133,9 +144,12 @@ function send(message: WatchdogMessage): void {
  * is about to exit: `fn` then never runs.
  */
 export function guarded<T>(fn: () => T): T {
-  if (shared !== undefined && depth === 0) {
-    while (Atomics.compareExchange(shared, MUTEX, FREE, MAIN) !== FREE) {
-      Atomics.wait(shared, MUTEX, INTERRUPTING);
+  if (threaded && depth === 0) {
+    while (
+      Atomics.compareExchange(control, LAYOUT.MUTEX, LAYOUT.FREE, LAYOUT.MAIN) !== LAYOUT.FREE
+    ) {
+      if (Atomics.load(control, LAYOUT.INTERRUPT) !== 0) markRunsHere();
+      Atomics.wait(control, LAYOUT.MUTEX, LAYOUT.INTERRUPTING);
     }
   }
   depth++;
@@ -143,9 +157,9 @@ export function guarded<T>(fn: () => T): T {
     return fn();
   } finally {
     depth--;
-    if (shared !== undefined && depth === 0) {
-      Atomics.store(shared, MUTEX, FREE);
-      Atomics.notify(shared, MUTEX);
+    if (threaded && depth === 0) {
+      Atomics.store(control, LAYOUT.MUTEX, LAYOUT.FREE);
+      Atomics.notify(control, LAYOUT.MUTEX);
     }
   }
 }

@@ -12,6 +12,7 @@ const ROWS = [
   "sweep_disk",
   "index_cost",
   "memory",
+  "rss",
   "to_data_frame",
   "reindex",
   "log_info",

@@ -411,7 +411,10 @@ Deno.test("SIGKILL at random moments of a sweep never leaves a torn JSON, CSV, l
     const listed = [...states].filter(([, state]) => state !== "initialized");
     assertEquals(exp.reindex(), listed.length);
     const reindexed = new IndexCsv(exp.dir).rows();
-    assertEquals(new Map(reindexed.map((row) => [row.run_id, row.status])), new Map(listed));
+    assertEquals<Map<string, string | undefined>>(
+      new Map(reindexed.map((row) => [row.run_id, row.status])),
+      new Map(listed),
+    );
 
     // A last sweep over the same points, not killed, finishes every run.
     const child = spawnFixture("kill_writer.ts", [baseDir, String(runs.length)], { permissions });

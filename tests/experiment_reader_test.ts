@@ -132,7 +132,7 @@ Deno.test("index() types each cell by index.schema.json", () => {
   const runtimes = rows.map((row) => row.runtime_sec);
   assert(runtimes.every((value) => typeof value === "number" && value >= 0));
   assertEquals(
-    rows.map((row) => ({ ...row, runtime_sec: 0 })),
+    rows.map((row): typeof row => ({ ...row, runtime_sec: 0 })),
     [
       {
         run_id: exp.runId(SWEEP[1]),
