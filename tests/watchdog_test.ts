@@ -5,7 +5,8 @@
 // (its code travels in the data: module that starts it).
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { Experiment, IndexCsv, Logbook, LogReader } from "../mod.ts";
+import { Experiment, Logbook, LogReader } from "../mod.ts";
+import { IndexCsv } from "../src/_index/csv.ts";
 import { slots } from "../src/_watchdog_slots.ts";
 import {
   type FixtureResult,
