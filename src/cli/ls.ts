@@ -10,7 +10,9 @@ import {
   Output,
   parseCommandArgs,
   positionals,
+  type ShownState,
   singleOption,
+  STATES,
   statusOptions,
   UsageError,
 } from "./_common.ts";
@@ -121,7 +123,13 @@ function printTable(
     const state = String(status[row]);
     counts.set(state, (counts.get(state) ?? 0) + 1);
   }
-  const summary = [...counts].map(([state, count]) => colorState(state, `${count} ${state}`));
+  const order = [
+    ...STATES,
+    ...[...counts.keys()].filter((state) => !STATES.includes(state as ShownState)),
+  ];
+  const summary = order.filter((state) => counts.has(state)).map((state) =>
+    colorState(state, `${counts.get(state)} ${state}`)
+  );
   const of = table.rows.length < total ? ` of ${total}` : "";
   out.line(faint(`${table.rows.length}${of} runs: `) + summary.join(", "));
   if (hidden.length > 0) {
