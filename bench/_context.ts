@@ -31,6 +31,10 @@ export interface Sizes {
   npyRepeats: number;
   /** Alternated `deno run` pairs of the cold-start row. */
   coldRepeats: number;
+  /** Runs of the experiment behind the command-line rows. */
+  cliRuns: number;
+  /** Alternated `deno run` pairs of each command-line row. */
+  cliRepeats: number;
 }
 
 /** `deno task bench`: the sizes the issue states. */
@@ -48,6 +52,8 @@ export const FULL: Sizes = {
   npyValues: 12_500_000,
   npyRepeats: 5,
   coldRepeats: 5,
+  cliRuns: 100_000,
+  cliRepeats: 5,
 };
 
 /** `deno task bench --quick`: every row, small enough for CI. */
@@ -65,6 +71,8 @@ export const QUICK: Sizes = {
   npyValues: 1_000_000,
   npyRepeats: 3,
   coldRepeats: 1,
+  cliRuns: 3_000,
+  cliRepeats: 1,
 };
 
 /** What each row group is given. */

@@ -22,8 +22,6 @@ export class UsageError extends Error {
 export interface Command {
   /** The command name, as typed. */
   name: string;
-  /** One line for `notata --help`: synopsis and purpose. */
-  summary: string;
   /** The full `--help` text. */
   help: string;
   /** The action that the command's error messages start with: "Cannot list runs". */
@@ -223,23 +221,31 @@ export function statusOptions(action: string, values: string[]): Set<string> {
 }
 
 const encoder = new TextEncoder();
-const CHUNK = 1 << 20;
+const BUFFER_SIZE = 1 << 20;
 
 /**
- * Text for stdout, written in chunks of about 1 MiB. A reader that stops
- * early (`notata ls | head`) ends the writing without an error.
+ * Text for stdout, encoded into a 1 MiB buffer and written when it fills:
+ * one system call per MiB, and no joined copy of the whole output. A
+ * reader that stops early (`notata ls | head`) ends the writing without an
+ * error.
  */
 export class Output {
-  #parts: string[] = [];
-  #size = 0;
+  #buffer = new Uint8Array(BUFFER_SIZE);
+  #used = 0;
   #closed = false;
 
-  /** Adds `text`; writes when enough has gathered. */
+  /** Adds `text`; writes when the buffer is full. */
   write(text: string): void {
     if (this.#closed) return;
-    this.#parts.push(text);
-    this.#size += text.length;
-    if (this.#size >= CHUNK) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (this.#used + text.length * 3 > BUFFER_SIZE) {
+      this.flush();
+      if (text.length * 3 > BUFFER_SIZE) {
+        this.#writeAll(encoder.encode(text));
+        return;
+      }
+    }
+    this.#used += encoder.encodeInto(text, this.#buffer.subarray(this.#used)).written;
   }
 
   /** Adds `text` and a line end. */
@@ -247,12 +253,15 @@ export class Output {
     this.write(text + "\n");
   }
 
-  /** Writes what has gathered. */
+  /** Writes what the buffer holds. */
   flush(): void {
-    if (this.#closed || this.#parts.length === 0) return;
-    const data = encoder.encode(this.#parts.join(""));
-    this.#parts = [];
-    this.#size = 0;
+    if (this.#used === 0) return;
+    this.#writeAll(this.#buffer.subarray(0, this.#used));
+    this.#used = 0;
+  }
+
+  #writeAll(data: Uint8Array): void {
+    if (this.#closed) return;
     try {
       let written = 0;
       while (written < data.length) written += Deno.stdout.writeSync(data.subarray(written));

@@ -3,18 +3,25 @@
 // `ExperimentReader#toDataFrame` (the index, plus crashed and running runs
 // it has no row for yet), and what `ls` does to them: filter, sort, pick.
 
+import { loadPolars } from "../_polars.ts";
 import type { ExperimentReader } from "../experiment_reader.ts";
 import { shownState, UsageError } from "./_common.ts";
 
 /** A cell's value, typed as `toDataFrame` types its column. */
 export type Cell = string | number | boolean | null;
 
+/**
+ * The values of one column: an array, or for a float column without empty
+ * cells the Float64Array Polars hands over without a copy per value.
+ */
+export type Column = ArrayLike<Cell>;
+
 /** The runs as named columns of equal length; `rows` indexes into them. */
 export interface RunsTable {
   /** Column names, in index order: run_id, params, status, metrics, extras. */
   names: string[];
   /** The values of each column. */
-  columns: Map<string, Cell[]>;
+  columns: Map<string, Column>;
   /** The names of the param columns (between run_id and status). */
   params: string[];
   /** The rows to show, as positions in the columns, in order. */
@@ -31,11 +38,27 @@ export const EXTRA_COLUMNS = ["runtime_sec", "failure_reason"];
 export async function readRunsTable(experiment: ExperimentReader): Promise<RunsTable> {
   const frame = await experiment.toDataFrame();
   const names = frame.columns;
-  const columns = new Map<string, Cell[]>();
-  for (const name of names) columns.set(name, frame.getColumn(name).toArray() as Cell[]);
+  const columns = new Map<string, Column>();
+  const pl = await loadPolars();
+  for (const name of names) {
+    const series = frame.getColumn(name);
+    const { variant } = series.dtype;
+    // Number columns without empty cells come over as one Float64Array, many
+    // times faster than a value at a time; whole numbers only while exact.
+    const numbers = series.nullCount() === 0 && (variant === "Float64" ||
+      variant === "Int64" && series.length > 0 &&
+        Number.isSafeInteger(Number(series.min())) && Number.isSafeInteger(Number(series.max())));
+    columns.set(
+      name,
+      numbers ? series.cast(pl.Float64).toTypedArray() as Float64Array : series.toArray() as Cell[],
+    );
+  }
   const status = columns.get("status");
   if (status !== undefined) {
-    columns.set("status", status.map((state) => state === null ? null : shownState(String(state))));
+    columns.set(
+      "status",
+      Array.from(status, (state) => state === null ? null : shownState(String(state))),
+    );
   }
   const statusAt = names.indexOf("status");
   const params = names.slice(names[0] === "run_id" ? 1 : 0, statusAt < 0 ? 0 : statusAt);
@@ -51,8 +74,9 @@ interface Condition {
 
 const CONDITION = /^([^=<>!]+)(>=|<=|!=|=|>|<)(.*)$/s;
 
-function columnKind(values: Cell[]): "number" | "boolean" | "string" {
-  const first = values.find((value) => value !== null);
+function columnKind(values: Column): "number" | "boolean" | "string" {
+  let first: Cell = null;
+  for (let i = 0; i < values.length && first === null; i++) first = values[i];
   return typeof first === "number" ? "number" : typeof first === "boolean" ? "boolean" : "string";
 }
 
@@ -150,6 +174,7 @@ export function filterRows(
   states: Set<string>,
   where: string[],
 ): void {
+  if (states.size === 0 && where.length === 0) return;
   const conditions = where.map((text) => parseCondition(action, table, text));
   const status = table.columns.get("status") ?? [];
   table.rows = table.rows.filter((row) =>
@@ -158,10 +183,14 @@ export function filterRows(
   );
 }
 
+function isMissing(cell: Cell): boolean {
+  return cell === null || Number.isNaN(cell);
+}
+
 function compareCells(a: Cell, b: Cell): number {
-  const aMissing = a === null || Number.isNaN(a);
-  const bMissing = b === null || Number.isNaN(b);
-  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
+  if (isMissing(a) || isMissing(b)) {
+    return isMissing(a) === isMissing(b) ? 0 : isMissing(a) ? 1 : -1;
+  }
   return a! < b! ? -1 : a! > b! ? 1 : 0;
 }
 
@@ -176,9 +205,8 @@ export function sortRows(
   if (values === undefined) throw unknownColumn(action, "--sort", column, table.names);
   const sign = descending ? -1 : 1;
   table.rows.sort((a, b) => {
-    const missingA = values[a] === null || Number.isNaN(values[a]);
-    const missingB = values[b] === null || Number.isNaN(values[b]);
-    if (missingA || missingB) return compareCells(values[a], values[b]);
-    return sign * compareCells(values[a], values[b]);
+    const order = compareCells(values[a], values[b]);
+    // Empty cells last either way: only the order of values turns.
+    return isMissing(values[a]) || isMissing(values[b]) ? order : sign * order;
   });
 }

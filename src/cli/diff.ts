@@ -105,7 +105,6 @@ function run(args: string[]): void {
 /** `notata diff`. */
 export const diff: Command = {
   name: "diff",
-  summary: "diff RUN_A RUN_B     the params, metrics and metadata in which two runs differ",
   help: HELP,
   action: ACTION,
   run,

@@ -153,7 +153,6 @@ function run(args: string[]): void {
 /** `notata gc`. */
 export const gc: Command = {
   name: "gc",
-  summary: "gc EXP --failed ...  delete failed or crashed runs and their index rows",
   help: HELP,
   action: ACTION,
   run,

@@ -18,6 +18,7 @@ import {
 } from "./_common.ts";
 import {
   type Cell,
+  type Column,
   EXTRA_COLUMNS,
   filterRows,
   readRunsTable,
@@ -63,7 +64,7 @@ Examples:
   notata ls outputs/oscillator_sweep --json > runs.json`;
 
 /** Whether a column holds one value in every listed row. */
-function isConstant(values: Cell[], rows: number[]): boolean {
+function isConstant(values: Column, rows: number[]): boolean {
   if (rows.length < 2) return rows.length === 1;
   const first = formatValue(values[rows[0]]);
   return rows.every((row) => formatValue(values[row]) === first);
@@ -110,7 +111,7 @@ function printTable(
       return {
         title: name,
         cells: table.rows.map((row) => formatValue(values[row])),
-        right: typeof values.find((value) => value !== null) === "number",
+        right: table.rows.some((row) => typeof values[row] === "number"),
         paint: name === "status" ? (padded, cell) => colorState(cell, padded) : undefined,
       };
     }),
@@ -139,19 +140,38 @@ function printTable(
   }
 }
 
+/** Text JSON needs no escapes for: no quote, backslash, control character or lone surrogate half. */
+// deno-lint-ignore no-control-regex
+const PLAIN_TEXT = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 function jsonCell(value: Cell): string {
+  if (typeof value === "string") {
+    return PLAIN_TEXT.test(value) ? `"${value}"` : JSON.stringify(value);
+  }
   // JSON has no NaN or Infinity: they become null, as JSON.stringify has it.
   return typeof value === "number" && !Number.isFinite(value) ? "null" : JSON.stringify(value);
 }
 
+/** How one column's values are written as JSON. */
+function jsonEncoder(values: Column): (value: Cell) => string {
+  // A float column without empty cells: numbers only, the common case made fast.
+  return values instanceof Float64Array
+    ? (value) => Number.isFinite(value) ? String(value) : "null"
+    : jsonCell;
+}
+
 function printJson(out: Output, table: RunsTable, names: string[]): void {
-  const keys = names.map((name) => `${JSON.stringify(name)}:`);
+  const keys = names.map((name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`);
   const columns = names.map((name) => table.columns.get(name)!);
+  const encoders = columns.map(jsonEncoder);
   out.write("[");
-  table.rows.forEach((row, i) => {
-    const fields = columns.map((values, c) => keys[c] + jsonCell(values[row]));
-    out.write(`${i === 0 ? "" : ","}\n{${fields.join(",")}}`);
-  });
+  let separator = "\n";
+  for (const row of table.rows) {
+    let line = separator;
+    for (let c = 0; c < columns.length; c++) line += keys[c] + encoders[c](columns[c][row]);
+    out.write(line + "}");
+    separator = ",\n";
+  }
   out.line(table.rows.length === 0 ? "]" : "\n]");
 }
 
@@ -209,7 +229,6 @@ async function run(args: string[]): Promise<void> {
 /** `notata ls`. */
 export const ls: Command = {
   name: "ls",
-  summary: "ls EXP [options]     list the runs: varying params, status, metrics, runtime",
   help: HELP,
   action: ACTION,
   run,

@@ -14,15 +14,52 @@
 
 import denoJson from "../../deno.json" with { type: "json" };
 import { type Command, UsageError } from "./_common.ts";
-import { diff } from "./diff.ts";
-import { gc } from "./gc.ts";
-import { ls } from "./ls.ts";
-import { reindex } from "./reindex.ts";
-import { show } from "./show.ts";
-import { status } from "./status.ts";
-import { tail } from "./tail.ts";
 
-const COMMANDS: Command[] = [ls, show, diff, status, tail, gc, reindex];
+/** A command's name and one line for `notata --help`; its module loads only when it runs. */
+interface Entry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+// Each command's module is imported when it runs: `notata status` never loads Polars.
+const COMMANDS: Entry[] = [
+  {
+    name: "ls",
+    summary: "ls EXP [options]     list the runs: varying params, status, metrics, runtime",
+    load: () => import("./ls.ts").then((module) => module.ls),
+  },
+  {
+    name: "show",
+    summary: "show RUN             params, metadata, metrics, files and log tail of one run",
+    load: () => import("./show.ts").then((module) => module.show),
+  },
+  {
+    name: "diff",
+    summary: "diff RUN_A RUN_B     the params, metrics and metadata in which two runs differ",
+    load: () => import("./diff.ts").then((module) => module.diff),
+  },
+  {
+    name: "status",
+    summary: "status EXP           runs by status and host, newest failures, throughput",
+    load: () => import("./status.ts").then((module) => module.status),
+  },
+  {
+    name: "tail",
+    summary: "tail RUN [-f]        the end of a run's log; -f follows it until the run ends",
+    load: () => import("./tail.ts").then((module) => module.tail),
+  },
+  {
+    name: "gc",
+    summary: "gc EXP --failed ...  delete failed or crashed runs and their index rows",
+    load: () => import("./gc.ts").then((module) => module.gc),
+  },
+  {
+    name: "reindex",
+    summary: "reindex EXP          rebuild index.csv from the run directories",
+    load: () => import("./reindex.ts").then((module) => module.reindex),
+  },
+];
 
 const HELP = `notata ${denoJson.version}: the runs of notata experiments, from the command line
 
@@ -57,22 +94,22 @@ function withAction(action: string, error: unknown): string {
 async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    const helpFor = name === "help"
-      ? COMMANDS.find((command) => command.name === rest[0])
-      : undefined;
     if (name === undefined) {
       console.error(HELP);
       return 2;
     }
-    console.log(helpFor?.help ?? HELP);
+    const entry = name === "help"
+      ? COMMANDS.find((command) => command.name === rest[0])
+      : undefined;
+    console.log(entry === undefined ? HELP : (await entry.load()).help);
     return 0;
   }
   if (name === "-V" || name === "--version") {
     console.log(`notata ${denoJson.version}`);
     return 0;
   }
-  const command = COMMANDS.find((command) => command.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((command) => command.name === name);
+  if (entry === undefined) {
     const what = name.startsWith("-") ? "option" : "command";
     console.error(
       `notata: Cannot run ${JSON.stringify(name)}: unknown ${what}, expected one of ${
@@ -81,6 +118,7 @@ async function main(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.help);
     return 0;

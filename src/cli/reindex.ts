@@ -30,7 +30,6 @@ function run(args: string[]): void {
 /** `notata reindex`. */
 export const reindex: Command = {
   name: "reindex",
-  summary: "reindex EXP          rebuild index.csv from the run directories",
   help: HELP,
   action: ACTION,
   run,

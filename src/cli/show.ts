@@ -102,7 +102,6 @@ function run(args: string[]): void {
 /** `notata show`. */
 export const show: Command = {
   name: "show",
-  summary: "show RUN             params, metadata, metrics, files and log tail of one run",
   help: HELP,
   action: ACTION,
   run,

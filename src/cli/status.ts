@@ -218,7 +218,6 @@ async function run(args: string[]): Promise<void> {
 /** `notata status`. */
 export const status: Command = {
   name: "status",
-  summary: "status EXP           runs by status and host, newest failures, throughput",
   help: HELP,
   action: ACTION,
   run,

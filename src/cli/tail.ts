@@ -92,7 +92,6 @@ async function run(args: string[]): Promise<void> {
 /** `notata tail`. */
 export const tail: Command = {
   name: "tail",
-  summary: "tail RUN [-f]        the end of a run's log; -f follows it until the run ends",
   help: HELP,
   action: ACTION,
   run,
