@@ -14,9 +14,8 @@ const root = fromFileUrl(new URL("../", import.meta.url));
 export const CLI_PERMISSIONS: readonly string[] = [
   "--allow-read",
   "--allow-write",
-  "--allow-env",
   "--allow-ffi",
-  "--allow-sys",
+  "--allow-sys=cpus,hostname,networkInterfaces",
 ];
 
 /** The CLI module, as deno.json exports it. */

@@ -4,17 +4,19 @@
 // (SIGKILLed) and running runs: what each command prints, as tables and as
 // JSON, and its exit status.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { join } from "@std/path";
+import { fromFileUrl, join } from "@std/path";
 import denoJson from "../deno.json" with { type: "json" };
 // A type import: `deno check tests/` then type-checks the command line too.
 import type {} from "../src/cli/main.ts";
 import {
+  CLI_PERMISSIONS,
   type LiveSweep,
   liveSweep,
   notata,
   notataOk,
   parseTable,
   runIdOf,
+  runSweepFixture,
   spawnNotata,
 } from "./_cli.ts";
 
@@ -152,7 +154,13 @@ Deno.test("notata on a sweep with complete, failed, crashed and running runs", a
     });
 
     await t.step("ls: a wide table fits the terminal width, cutting cells", async () => {
-      const stdout = await notataOk(["ls", exp], { env: { COLUMNS: "60" } });
+      const stdout = await notataOk(["ls", exp], {
+        env: { COLUMNS: "60" },
+        permissions: [...CLI_PERMISSIONS, "--allow-env=COLUMNS"],
+      });
+      // Without --allow-env it never asks: the table keeps whole cells.
+      const whole = await notataOk(["ls", exp], { env: { COLUMNS: "60" } });
+      assert(whole.split("\n").some((line) => line.length > 60));
       const table = tableLines(stdout, "run_id", 6);
       for (const line of table) assert(line.length <= 60, `${line.length} columns: ${line}`);
       assertStringIncludes(stdout, "…");
@@ -276,4 +284,82 @@ Deno.test("notata --version prints the version of deno.json; --help lists every 
   const bare = await notata([]);
   assertEquals([bare.code, bare.stdout], [2, ""]);
   assertStringIncludes(bare.stderr, "Commands");
+});
+
+Deno.test("notata status --watch redraws as another process adds runs, until SIGINT", async () => {
+  const baseDir = Deno.makeTempDirSync({ prefix: "notata_cli_" });
+  try {
+    await runSweepFixture(baseDir, "finished");
+    const child = spawnNotata(["status", join(baseDir, "sweep"), "--watch", "--interval", "0.2"]);
+    const reader = child.stdout.getReader();
+    let stdout = "";
+    const readUntil = async (text: string) => {
+      while (!stdout.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil(": 4 runs\n");
+    await runSweepFixture(baseDir, "writer", "3");
+    await readUntil(": 7 runs\n");
+    child.kill("SIGINT");
+    await readUntil("\u0000"); // to the end of the output
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    assertEquals([status.code, stderr], [0, ""]);
+    assertMatch(stdout, /: 4 runs\n[^]*\(every 0\.2 s; Ctrl-C to stop\)\n[^]*: 7 runs\n/);
+  } finally {
+    Deno.removeSync(baseDir, { recursive: true });
+  }
+});
+
+Deno.test("notata on the demo's output: ls, show, diff, status, tail, reindex, gc", async () => {
+  const baseDir = Deno.makeTempDirSync({ prefix: "notata_cli_" });
+  try {
+    const demo = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "demo", baseDir],
+      cwd: fromFileUrl(new URL("../", import.meta.url)),
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(demo.code, 0, new TextDecoder().decode(demo.stderr));
+    const exp = join(baseDir, "oscillator_sweep");
+    const id = (omega: number, dt: number) =>
+      `oscillator_sweep_dt_${dt}_omega_${omega}_steps_10000`;
+    const listing = await notataOk(["ls", exp, "--sort", "energy_drift"]);
+    assertEquals(listing.split("\n")[0], "the same in all 4 runs: steps=10000");
+    const { columns, rows } = parseTable(tableLines(listing, "run_id", 4));
+    assertEquals(columns, [
+      "run_id",
+      "omega",
+      "dt",
+      "status",
+      "energy_drift",
+      "final_energy",
+      "runtime_sec",
+    ]);
+    assertEquals(rows.map((row) => row[0]), [
+      id(1, 0.001),
+      id(1, 0.002),
+      id(2, 0.001),
+      id(2, 0.002),
+    ]);
+    assert(rows.every((row) => row[3] === "complete"));
+
+    const show = JSON.parse(await notataOk(["show", exp, id(2, 0.001), "--json"]));
+    assertEquals(show.params, { omega: 2, dt: 0.001, steps: 10000 });
+    assertEquals(show.log_tail.length, 3);
+    const diff = JSON.parse(await notataOk(["diff", exp, id(1, 0.001), id(1, 0.002), "--json"]));
+    assertEquals(diff.params, { dt: [0.001, 0.002] });
+    const status = JSON.parse(await notataOk(["status", exp, "--json"]));
+    assertEquals([status.total, status.complete, status.failed], [4, 4, 0]);
+    assertMatch(
+      await notataOk(["tail", join(exp, "runs", `log_${id(1, 0.001)}`)]),
+      /INFO Run complete in/,
+    );
+    assertEquals(await notataOk(["reindex", exp]), "index.csv: 4 rows\n");
+    assertEquals(await notataOk(["gc", exp, "--failed", "--yes"]), `no failed runs in ${exp}\n`);
+  } finally {
+    Deno.removeSync(baseDir, { recursive: true });
+  }
 });

@@ -112,7 +112,8 @@ export function truncate(text: string, width: number): string {
 
 /**
  * The terminal's width in columns: the console's when stdout is a
- * terminal, else `$COLUMNS` when set, else `undefined` (no limit: output
+ * terminal, else `$COLUMNS` when set (and --allow-env grants it), else
+ * `undefined` (no limit: output
  * piped to a file or another program keeps whole cells).
  */
 export function terminalWidth(): number | undefined {
@@ -123,12 +124,10 @@ export function terminalWidth(): number | undefined {
       // Not a console after all: fall through.
     }
   }
-  let columns: string | undefined;
-  try {
-    columns = Deno.env.get("COLUMNS");
-  } catch {
-    // No --allow-env: no limit.
-  }
+  // Asked first, so that a run without --allow-env=COLUMNS never prompts for it.
+  const granted =
+    Deno.permissions.querySync({ name: "env", variable: "COLUMNS" }).state === "granted";
+  const columns = granted ? Deno.env.get("COLUMNS") : undefined;
   const width = Number(columns);
   return columns !== undefined && Number.isInteger(width) && width > 0 ? width : undefined;
 }

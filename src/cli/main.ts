@@ -4,7 +4,7 @@
  * an experiment directory, on the files alone.
  *
  * ```sh
- * deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys jsr:@notata/core/cli ls outputs/my_sweep
+ * deno run --allow-read --allow-write --allow-ffi --allow-sys=cpus,hostname,networkInterfaces jsr:@notata/core/cli ls outputs/my_sweep
  * ```
  *
  * Run `notata --help` for the commands; docs/cli.md has the reference.

@@ -147,14 +147,12 @@ function render(out: Output, path: string, summary: ReturnType<typeof summarize>
   );
 }
 
-function report(experiment: ExperimentReader, path: string, json: boolean): void {
+function report(out: Output, experiment: ExperimentReader, path: string, json: boolean): void {
   const summary = summarize(surveyRuns(experiment), Date.now());
-  const out = new Output();
   if (json) {
     const { counts, ...rest } = summary;
     out.line(JSON.stringify({ ...counts, ...rest }, null, 2));
   } else render(out, path, summary);
-  out.flush();
 }
 
 /** Redraws the status every `seconds` until SIGINT (or SIGTERM). */
@@ -177,9 +175,11 @@ async function watch(
   const clear = Deno.stdout.isTerminal() && !json;
   try {
     while (!stopped) {
-      if (clear) new Output().write("\x1b[H\x1b[2J");
-      report(experiment, path, json);
-      if (!clear && !json) new Output().line(faint(`(every ${seconds} s; Ctrl-C to stop)`));
+      const out = new Output();
+      if (clear) out.write("\x1b[H\x1b[2J");
+      report(out, experiment, path, json);
+      if (!clear && !json) out.line(faint(`(every ${seconds} s; Ctrl-C to stop)`));
+      out.flush();
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         interrupted,
@@ -212,7 +212,11 @@ async function run(args: string[]): Promise<void> {
   }
   const experiment = openExperiment(ACTION, path);
   if (parsed.watch) await watch(experiment, path, Boolean(parsed.json), seconds);
-  else report(experiment, path, Boolean(parsed.json));
+  else {
+    const out = new Output();
+    report(out, experiment, path, Boolean(parsed.json));
+    out.flush();
+  }
 }
 
 /** `notata status`. */
