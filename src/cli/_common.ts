@@ -4,7 +4,7 @@
 // writing to stdout in large chunks.
 
 import { parseArgs } from "@std/cli/parse-args";
-import { join, resolve } from "@std/path";
+import { join } from "@std/path";
 import { ExperimentReader } from "../experiment_reader.ts";
 import { LogReader } from "../log_reader.ts";
 import type { RunState } from "../types.ts";
@@ -192,7 +192,7 @@ export function openRun(action: string, args: string[]): LogReader {
       : "";
     throw new UsageError(`${action}: ${quoted} is not a run directory${hint}, ${RUN_LAYOUT}`);
   }
-  return new LogReader(resolve(path));
+  return new LogReader(path);
 }
 
 /** The states a user names: `running` for a run still going, which files call `initialized`. */

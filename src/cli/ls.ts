@@ -212,11 +212,14 @@ async function run(args: string[]): Promise<void> {
   const total = table.rows.length;
   const picked = columnsText?.split(",").map((name) => name.trim()) ??
     (parsed["all-columns"] ? table.names : undefined);
-  for (const name of picked ?? []) {
+  for (const name of total > 0 ? picked ?? [] : []) {
     if (!table.columns.has(name)) throw unknownColumn(ACTION, "--columns", name, table.names);
   }
-  filterRows(ACTION, table, states, where);
-  if (sort !== undefined) sortRows(ACTION, table, sort, Boolean(parsed.desc));
+  // An experiment without runs has no columns yet: nothing to filter or sort.
+  if (total > 0) {
+    filterRows(ACTION, table, states, where);
+    if (sort !== undefined) sortRows(ACTION, table, sort, Boolean(parsed.desc));
+  }
   if (limit !== undefined) table.rows = table.rows.slice(0, limit);
 
   const out = new Output();

@@ -35,6 +35,9 @@ Options:
 Example:
   notata tail outputs/oscillator_sweep/runs/log_oscillator_sweep_dt_0.001_omega_1_steps_10000 -f`;
 
+// One decoder across reads: a character split between two reads comes out whole.
+const decoder = new TextDecoder();
+
 /** Prints what was appended to the log after byte `from`; returns the new end. */
 function printFrom(out: Output, path: string, from: number): number {
   let file: Deno.FsFile;
@@ -55,7 +58,7 @@ function printFrom(out: Output, path: string, from: number): number {
     if (n === null) break;
     read += n;
   }
-  out.write(new TextDecoder().decode(data.subarray(0, read)));
+  out.write(decoder.decode(data.subarray(0, read), { stream: true }));
   out.flush();
   return from + read;
 }
