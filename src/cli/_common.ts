@@ -141,20 +141,25 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
 const EXPERIMENT_LAYOUT = "expected an experiment directory holding index.csv and runs/";
 const RUN_LAYOUT = "expected a run directory holding metadata.json, or EXP RUN_ID";
 
-/** Opens the experiment directory `path`, or says why it is not one. */
-export function openExperiment(action: string, path: string): ExperimentReader {
+/** Checks that `path` is a directory, or says what it is instead, ending with `layout`. */
+function assertDirectory(action: string, path: string, layout: string): void {
   const stat = statOrUndefined(path);
   const quoted = JSON.stringify(path);
-  if (stat === undefined) {
-    throw new UsageError(`${action}: ${quoted} does not exist, ${EXPERIMENT_LAYOUT}`);
-  }
+  if (stat === undefined) throw new UsageError(`${action}: ${quoted} does not exist, ${layout}`);
   if (!stat.isDirectory) {
-    throw new UsageError(`${action}: ${quoted} is a file, not a directory, ${EXPERIMENT_LAYOUT}`);
+    throw new UsageError(`${action}: ${quoted} is a file, not a directory, ${layout}`);
   }
+}
+
+/** Opens the experiment directory `path`, or says why it is not one. */
+export function openExperiment(action: string, path: string): ExperimentReader {
+  assertDirectory(action, path, EXPERIMENT_LAYOUT);
   if (!statOrUndefined(join(path, "runs"))?.isDirectory) {
     const hint = statOrUndefined(join(path, "metadata.json")) ? " (it is a run directory)" : "";
     throw new UsageError(
-      `${action}: ${quoted} is not an experiment directory${hint}, ${EXPERIMENT_LAYOUT}`,
+      `${action}: ${
+        JSON.stringify(path)
+      } is not an experiment directory${hint}, ${EXPERIMENT_LAYOUT}`,
     );
   }
   return new ExperimentReader(path);
@@ -178,19 +183,14 @@ export function openRun(action: string, args: string[]): LogReader {
     return new LogReader(runDir);
   }
   const [path] = args;
-  const stat = statOrUndefined(path);
-  const quoted = JSON.stringify(path);
-  if (stat === undefined) {
-    throw new UsageError(`${action}: ${quoted} does not exist, ${RUN_LAYOUT}`);
-  }
-  if (!stat.isDirectory) {
-    throw new UsageError(`${action}: ${quoted} is a file, not a directory, ${RUN_LAYOUT}`);
-  }
+  assertDirectory(action, path, RUN_LAYOUT);
   if (!statOrUndefined(join(path, "metadata.json"))?.isFile) {
     const hint = statOrUndefined(join(path, "runs"))?.isDirectory
       ? " (it is an experiment directory: add a run id)"
       : "";
-    throw new UsageError(`${action}: ${quoted} is not a run directory${hint}, ${RUN_LAYOUT}`);
+    throw new UsageError(
+      `${action}: ${JSON.stringify(path)} is not a run directory${hint}, ${RUN_LAYOUT}`,
+    );
   }
   return new LogReader(path);
 }

@@ -92,6 +92,19 @@ export function logPath(run: LogReader): string {
 
 const decoder = new TextDecoder();
 
+/** Up to `length` bytes of `file` from byte `from`: fewer when the file ends before. */
+export function readAt(file: Deno.FsFile, from: number, length: number): Uint8Array {
+  const data = new Uint8Array(length);
+  file.seekSync(from, Deno.SeekMode.Start);
+  let read = 0;
+  while (read < length) {
+    const n = file.readSync(data.subarray(read));
+    if (n === null) break;
+    read += n;
+  }
+  return data.subarray(0, read);
+}
+
 /**
  * The last `count` lines of the file at `path` (none when it does not
  * exist), and its size: read backwards in blocks, so a long log costs no
@@ -114,14 +127,7 @@ export function readLastLines(path: string, count: number): { lines: string[]; s
   // One more line end than lines wanted: the file's last byte is usually one.
   while (start > 0 && newlines <= count) {
     const from = Math.max(0, start - block);
-    const chunk = new Uint8Array(start - from);
-    file.seekSync(from, Deno.SeekMode.Start);
-    let read = 0;
-    while (read < chunk.length) {
-      const n = file.readSync(chunk.subarray(read));
-      if (n === null) break;
-      read += n;
-    }
+    const chunk = readAt(file, from, start - from);
     for (const byte of chunk) if (byte === 10) newlines++;
     chunks = [chunk, ...chunks];
     start = from;

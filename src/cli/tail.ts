@@ -10,7 +10,7 @@ import {
   positionals,
   singleOption,
 } from "./_common.ts";
-import { logPath, readLastLines } from "./_run.ts";
+import { logPath, readAt, readLastLines } from "./_run.ts";
 import type { LogReader } from "../log_reader.ts";
 
 const ACTION = "Cannot read log";
@@ -50,17 +50,10 @@ function printFrom(out: Output, path: string, from: number): number {
   using _ = file;
   const size = file.statSync().size;
   if (size <= from) return size < from ? 0 : from; // shorter: rewritten, start again
-  const data = new Uint8Array(size - from);
-  file.seekSync(from, Deno.SeekMode.Start);
-  let read = 0;
-  while (read < data.length) {
-    const n = file.readSync(data.subarray(read));
-    if (n === null) break;
-    read += n;
-  }
-  out.write(decoder.decode(data.subarray(0, read), { stream: true }));
+  const data = readAt(file, from, size - from);
+  out.write(decoder.decode(data, { stream: true }));
   out.flush();
-  return from + read;
+  return from + data.length;
 }
 
 async function follow(out: Output, run: LogReader, from: number): Promise<void> {
