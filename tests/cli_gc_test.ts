@@ -5,6 +5,8 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/as
 import { join } from "@std/path";
 import { ExperimentReader } from "../mod.ts";
 import {
+  CLI_MODULE,
+  CLI_PERMISSIONS,
   liveSweep,
   notata,
   notataOk,
@@ -14,7 +16,7 @@ import {
   snapshot,
   spawnSweepFixture,
 } from "./_cli.ts";
-import { waitForLine } from "./_subprocess.ts";
+import { IMPORT_MAP, waitForLine } from "./_subprocess.ts";
 
 function tempDir(): string {
   return Deno.makeTempDirSync({ prefix: "notata_cli_" });
@@ -222,4 +224,72 @@ Deno.test("notata reindex rebuilds index.csv and prints its row count", async ()
   } finally {
     Deno.removeSync(baseDir, { recursive: true });
   }
+});
+
+/** `notata <args>` on a pseudo-terminal (script(1)), with `input` typed at it. */
+async function onTerminal(
+  args: string[],
+  input: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
+  const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+  const line = [
+    Deno.execPath(),
+    "run",
+    "--no-prompt",
+    `--import-map=${IMPORT_MAP}`,
+    ...CLI_PERMISSIONS,
+    CLI_MODULE,
+    ...args,
+  ].map(quote).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qec", line, "/dev/null"],
+    clearEnv: true,
+    env: { HOME: Deno.env.get("HOME") ?? "/root", PATH: Deno.env.get("PATH") ?? "", ...env },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const { code, stdout } = await child.output();
+  return { code, output: new TextDecoder().decode(stdout) };
+}
+
+const hasScript =
+  new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
+    .outputSync().success;
+
+Deno.test({
+  name: "on a terminal: colours unless NO_COLOR is set; gc asks and deletes only on y",
+  ignore: !hasScript,
+  fn: async () => {
+    const baseDir = tempDir();
+    try {
+      await runSweepFixture(baseDir, "finished");
+      const exp = join(baseDir, "sweep");
+      const colored = await onTerminal(["ls", exp], "");
+      assertEquals(colored.code, 0, colored.output);
+      // Green complete, red failed: the ANSI codes @std/fmt/colors writes.
+      const esc = "\x1b";
+      assertMatch(colored.output, new RegExp(`${esc}\\[32mcomplete *${esc}\\[39m`));
+      assertMatch(colored.output, new RegExp(`${esc}\\[31mfailed *${esc}\\[39m`));
+      const plain = await onTerminal(["ls", exp], "", { NO_COLOR: "1" });
+      assertEquals(plain.code, 0, plain.output);
+      assert(!plain.output.includes("\x1b["), plain.output);
+
+      const before = snapshot(baseDir);
+      const no = await onTerminal(["gc", exp, "--failed"], "n\n", { NO_COLOR: "1" });
+      assertEquals(no.code, 2, no.output);
+      assertStringIncludes(no.output, "Delete this run? [y/N]");
+      assertStringIncludes(no.output, "notata: Cannot delete runs: not confirmed, nothing deleted");
+      assertEquals(snapshot(baseDir), before);
+      const yes = await onTerminal(["gc", exp, "--failed"], "y\n", { NO_COLOR: "1" });
+      assertEquals(yes.code, 0, yes.output);
+      assertStringIncludes(yes.output, "deleted 1 run; index.csv has 3 rows");
+    } finally {
+      Deno.removeSync(baseDir, { recursive: true });
+    }
+  },
 });

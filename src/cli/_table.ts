@@ -119,7 +119,9 @@ export function truncate(text: string, width: number): string {
 export function terminalWidth(): number | undefined {
   if (Deno.stdout.isTerminal()) {
     try {
-      return Deno.consoleSize().columns;
+      // A pseudo-terminal nobody sized (script(1), some CI runners) says 0.
+      const { columns } = Deno.consoleSize();
+      if (columns > 0) return columns;
     } catch {
       // Not a console after all: fall through.
     }

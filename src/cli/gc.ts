@@ -136,7 +136,7 @@ function run(args: string[]): void {
     }
     for (const line of lines) out.line(line);
     out.flush();
-    if (!confirm(`Delete these ${count}?`)) {
+    if (!confirm(`Delete ${selected.length === 1 ? "this run" : `these ${count}`}?`)) {
       throw new UsageError(`${ACTION}: not confirmed, nothing deleted`);
     }
   }

@@ -63,9 +63,9 @@ Examples:
   notata ls outputs/oscillator_sweep --where omega=2 --sort final_energy --desc --limit 5
   notata ls outputs/oscillator_sweep --json > runs.json`;
 
-/** Whether a column holds one value in every listed row. */
+/** Whether a column holds one value in every listed row (of two or more). */
 function isConstant(values: Column, rows: number[]): boolean {
-  if (rows.length < 2) return rows.length === 1;
+  if (rows.length < 2) return false;
   const first = formatValue(values[rows[0]]);
   return rows.every((row) => formatValue(values[row]) === first);
 }
