@@ -19,6 +19,7 @@ import {
   runSweepFixture,
   spawnNotata,
 } from "./_cli.ts";
+import { ignoredNote, PYTHON, pythonHas } from "./_python.ts";
 
 const COMPLETE = [1, 2, 3].map(runIdOf);
 const FAILED = runIdOf(4);
@@ -362,4 +363,57 @@ Deno.test("notata on the demo's output: ls, show, diff, status, tail, reindex, g
   } finally {
     Deno.removeSync(baseDir, { recursive: true });
   }
+});
+
+const NOTATA_PY = fromFileUrl(new URL("../../shared/notata-py", import.meta.url));
+const hasNotataPy = (() => {
+  try {
+    return Deno.statSync(`${NOTATA_PY}/notata`).isDirectory && pythonHas("numpy", "yaml");
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: `notata reads an experiment the Python notata wrote (no schema, params.yaml)${
+    ignoredNote(hasNotataPy, "numpy, PyYAML and ../shared/notata-py")
+  }`,
+  ignore: !hasNotataPy,
+  fn: async () => {
+    const baseDir = Deno.makeTempDirSync({ prefix: "notata_cli_" });
+    try {
+      const { code, stderr } = await new Deno.Command(PYTHON, {
+        args: [
+          "-c",
+          `import sys
+from notata import Experiment
+exp = Experiment("pysweep", base_dir=sys.argv[1])
+for omega in [1.0, 2.0]:
+    with exp.add(omega=omega, dt=0.1) as log:
+        log.json("metrics", {"energy": omega / 2})`,
+          baseDir,
+        ],
+        env: { PYTHONPATH: NOTATA_PY },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assertEquals(code, 0, new TextDecoder().decode(stderr));
+      const exp = join(baseDir, "pysweep");
+      const runs = JSON.parse(await notataOk(["ls", exp, "--json", "--where", "omega=2"]));
+      assertEquals(runs, [
+        { run_id: "pysweep_dt_0.1_omega_2", dt: 0.1, omega: 2, status: "complete", energy: 1 },
+      ]);
+      const table = await notataOk(["ls", exp]);
+      assertEquals(table.split("\n")[0], "the same in all 2 runs: dt=0.1");
+      const show = JSON.parse(await notataOk(["show", exp, "pysweep_dt_0.1_omega_1", "--json"]));
+      assertEquals([show.params, show.metrics, show.metadata.status], [
+        { dt: 0.1, omega: 1 },
+        { energy: 0.5 },
+        "complete",
+      ]);
+      assert(show.files.some((file: { path: string }) => file.path === "params.yaml"));
+    } finally {
+      Deno.removeSync(baseDir, { recursive: true });
+    }
+  },
 });
