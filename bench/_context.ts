@@ -33,6 +33,10 @@ export interface Sizes {
   coldRepeats: number;
   /** Runs of each one-process sweep of the RSS row. */
   rssRuns: number;
+  /** Runs of the experiment behind the command-line rows. */
+  cliRuns: number;
+  /** Alternated `deno run` pairs of each command-line row. */
+  cliRepeats: number;
 }
 
 /** `deno task bench`: the sizes the issue states. */
@@ -51,6 +55,8 @@ export const FULL: Sizes = {
   npyRepeats: 5,
   coldRepeats: 5,
   rssRuns: 200_000,
+  cliRuns: 100_000,
+  cliRepeats: 5,
 };
 
 /** `deno task bench --quick`: every row, small enough for CI. */
@@ -69,6 +75,8 @@ export const QUICK: Sizes = {
   npyRepeats: 3,
   coldRepeats: 1,
   rssRuns: 5_000,
+  cliRuns: 3_000,
+  cliRepeats: 1,
 };
 
 /** What each row group is given. */

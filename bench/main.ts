@@ -24,11 +24,12 @@ import { logLineRows } from "./log_lines.ts";
 import { npyRows } from "./npy.ts";
 import { coldStartRows } from "./cold_start.ts";
 import { rssRows } from "./rss.ts";
+import { cliRows } from "./cli.ts";
 
 export type { Report, Row } from "./_harness.ts";
 
 /** The row groups `--only` accepts. */
-const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk", "rss"];
+const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk", "rss", "cli"];
 
 /** The order of the rows in the report. */
 const ROW_ORDER = [
@@ -43,6 +44,8 @@ const ROW_ORDER = [
   "log_scalar",
   "npy",
   "cold_start",
+  "cli_ls",
+  "cli_status",
 ];
 
 async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
@@ -71,6 +74,7 @@ async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
   if (wanted("cold")) rows.push(...await coldStartRows(ctx));
   if (wanted("disk")) rows.push(...await diskSweepRows(ctx));
   if (wanted("rss")) rows.push(...await rssRows(ctx));
+  if (wanted("cli")) rows.push(...await cliRows(ctx));
   return rows.sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
 }
 

@@ -19,6 +19,8 @@ const ROWS = [
   "log_scalar",
   "npy",
   "cold_start",
+  "cli_ls",
+  "cli_status",
 ];
 
 Deno.test("deno task bench --quick writes every row with numeric figures", async () => {

@@ -21,9 +21,14 @@ Deno.test("deno.json maps @std to jsr: ^1 and import_map.npm.json to deno-std@1.
   const published = readImports("deno.json");
   const local = readImports("import_map.npm.json");
   for (const name of Object.keys(published).filter((name) => name.startsWith("@std/"))) {
-    const module = name.slice("@std/".length);
-    assertEquals(published[name], `jsr:${name}@^1`);
-    assertEquals(local[name], `npm:deno-std@1.4.0/${module}/mod.js`);
+    // A subpath export such as "@std/cli/parse-args" maps to its own file (parse_args.js).
+    const [module, subpath] = name.slice("@std/".length).split("/");
+    const file = subpath === undefined ? "mod" : subpath.replaceAll("-", "_");
+    assertEquals(
+      published[name],
+      `jsr:@std/${module}@^1${subpath === undefined ? "" : `/${subpath}`}`,
+    );
+    assertEquals(local[name], `npm:deno-std@1.4.0/${module}/${file}.js`);
   }
   assertMatch(published["nodejs-polars"], /^npm:nodejs-polars@0\.25\.2$/);
   assertEquals(local["nodejs-polars"], published["nodejs-polars"]);
