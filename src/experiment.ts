@@ -447,7 +447,8 @@ export class Experiment {
    * Every selected run's series (`data/scalars.csv`) in one long
    * nodejs-polars DataFrame: `run_id`, the run's params (typed as in
    * {@linkcode Experiment.prototype.toDataFrame}), `status`, `step`, `name`,
-   * `value`, `time`; runs in run-id order, each run's rows in file order.
+   * `value`, `time`; runs in the order of the index, each run's rows in file
+   * order.
    * Complete runs only unless `status` says otherwise; runs without scalars
    * add no rows; a file that is not a scalars table is reported (see
    * `onCorrupt`) and left out. See docs/analysis.md.
