@@ -31,6 +31,18 @@ export interface Sizes {
   npyRepeats: number;
   /** Alternated `deno run` pairs of the cold-start row. */
   coldRepeats: number;
+  /** Runs of the experiment `scalars()` reads. */
+  scalarRuns: number;
+  /** Rows of each run's `data/scalars.csv`. */
+  scalarRows: number;
+  /** Alternated repetitions of `scalars()` against its baseline. */
+  scalarRepeats: number;
+  /** The two run counts at which the memory `scalars()` holds is measured. */
+  scalarMemoryRuns: [number, number];
+  /** Rows of the index `aggregate()` groups. */
+  aggregateRows: number;
+  /** Alternated repetitions of `aggregate()` against a hand-written groupBy. */
+  aggregateRepeats: number;
 }
 
 /** `deno task bench`: the sizes the issue states. */
@@ -48,6 +60,12 @@ export const FULL: Sizes = {
   npyValues: 12_500_000,
   npyRepeats: 5,
   coldRepeats: 5,
+  scalarRuns: 10_000,
+  scalarRows: 1_000,
+  scalarRepeats: 3,
+  scalarMemoryRuns: [2_000, 10_000],
+  aggregateRows: 100_000,
+  aggregateRepeats: 7,
 };
 
 /** `deno task bench --quick`: every row, small enough for CI. */
@@ -65,6 +83,12 @@ export const QUICK: Sizes = {
   npyValues: 1_000_000,
   npyRepeats: 3,
   coldRepeats: 1,
+  scalarRuns: 300,
+  scalarRows: 200,
+  scalarRepeats: 1,
+  scalarMemoryRuns: [100, 300],
+  aggregateRows: 5_000,
+  aggregateRepeats: 3,
 };
 
 /** What each row group is given. */

@@ -18,6 +18,9 @@ const ROWS = [
   "log_scalar",
   "npy",
   "cold_start",
+  "scalars",
+  "scalars_memory",
+  "aggregate",
 ];
 
 Deno.test("deno task bench --quick writes every row with numeric figures", async () => {
