@@ -12,12 +12,30 @@ import { InvalidValueError } from "./errors.ts";
 import { IndexCsv, RESERVED_COLUMNS } from "./index_csv.ts";
 
 /**
- * A run status to include: a state of {@linkcode RunState}, or `"running"`,
- * the name a person reads for `"initialized"` (a run still going).
+ * A run status to include: a state of `RunState`, or `"running"`, the name
+ * a person reads for `"initialized"` (a run still going).
+ *
+ * @example Usage
+ * ```ts
+ * import type { StatusFilter } from "@notata/core";
+ *
+ * const statuses: StatusFilter[] = ["complete", "running"];
+ * ```
  */
 export type StatusFilter = "complete" | "failed" | "crashed" | "running" | "initialized";
 
-/** Values `where` compares params with, as `Experiment#select` takes them. */
+/**
+ * Params and the values a run must have, as `Experiment#select` takes them:
+ * `null` matches a run without that param; JSON params (arrays) match by
+ * their compact JSON text.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ParamFilter } from "@notata/core";
+ *
+ * const where: ParamFilter = { omega: 2, method: "rk4" };
+ * ```
+ */
 export type ParamFilter = { [param: string]: string | number | boolean | null };
 
 const STATUSES: readonly StatusFilter[] = [

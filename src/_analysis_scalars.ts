@@ -13,7 +13,21 @@ import { Buffer } from "node:buffer";
 import { join } from "@std/path";
 import { loadPolars } from "./_polars.ts";
 
-/** A run's `data/scalars.csv` that could not be read, and so was left out. */
+/**
+ * A run's `data/scalars.csv` that could not be read, and so was left out:
+ * what the `onCorrupt` option of `scalars` is given.
+ *
+ * @example Usage
+ * ```ts
+ * import type { CorruptScalars } from "@notata/core";
+ *
+ * const file: CorruptScalars = {
+ *   runId: "sweep_seed_1",
+ *   path: "outputs/sweep/runs/log_sweep_seed_1/data/scalars.csv",
+ *   reason: 'its header is "a,b", expected "step,name,value,time"',
+ * };
+ * ```
+ */
 export interface CorruptScalars {
   /** The run's id. */
   runId: string;
