@@ -132,7 +132,12 @@ async function indexOrEmpty(dir: string, readIndex: () => Promise<DataFrame>): P
   return (await loadPolars()).DataFrame({});
 }
 
-function assertParams(action: string, option: string, names: readonly string[], params: string[]) {
+function assertParams(
+  action: string,
+  option: string,
+  names: readonly string[],
+  params: string[],
+): void {
   const unknown = names.filter((name) => !params.includes(name));
   if (unknown.length > 0) {
     throw new InvalidValueError(
@@ -141,11 +146,6 @@ function assertParams(action: string, option: string, names: readonly string[], 
       }, ${expectedOneOf("params", params)}`,
     );
   }
-}
-
-/** A text column of no rows, for frames of an experiment without runs. */
-function emptyText(pl: Polars, name: string): unknown {
-  return pl.Series(name, [], pl.String);
 }
 
 /** The columns of a scalars file, which no param may share in the long frame. */
@@ -177,7 +177,7 @@ async function runScalars(
   );
   const runColumns = ["run_id", ...params, "status"];
   const described = index.width === 0
-    ? pl.DataFrame({ run_id: emptyText(pl, "run_id"), status: emptyText(pl, "status") })
+    ? pl.DataFrame([pl.Series("run_id", [], pl.String), pl.Series("status", [], pl.String)])
     : runs.select(...runColumns);
   const position = scalars.getColumn("_run");
   const frame = pl.concat([
