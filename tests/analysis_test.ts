@@ -522,3 +522,25 @@ Deno.test("malformed options: an InvalidValueError naming the value and what is 
       assertStringIncludes(error.message, message);
     }
   }));
+
+Deno.test("a param named like a column of the result is an error, not a clash", async () => {
+  using exp = new TemporaryExperiment("clash");
+  for (const seed of [1, 2]) {
+    using log = exp.add({ n: 10, time: 5, seed })!;
+    log.json("metrics", { energy: seed });
+    log.scalar("energy", seed);
+  }
+  const scalars = await assertRejects(() => exp.scalars(), InvalidValueError);
+  assertStringIncludes(
+    scalars.message,
+    'Cannot read scalars: param "time" has the name of a column of the result, expected params named other than "step", "name", "value", "time"',
+  );
+  const aggregate = await assertRejects(
+    () => exp.aggregate({ over: ["seed", "time"] }),
+    InvalidValueError,
+  );
+  assertStringIncludes(aggregate.message, 'Cannot aggregate runs: param "n" has the name');
+  // Aggregated over, it is no column of the result.
+  const df = await exp.aggregate({ over: ["seed", "n"] });
+  assertEquals(df.getColumn("n").toArray(), [2]);
+});
