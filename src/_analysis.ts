@@ -5,7 +5,7 @@
 // index (ExperimentReader#toDataFrame); this module selects runs from it,
 // reads their scalars and groups them.
 
-import type { DataFrame, Expr } from "nodejs-polars";
+import type { DataFrame, Expr, Series } from "nodejs-polars";
 import { join } from "@std/path";
 import { exists } from "./_files.ts";
 import { loadPolars } from "./_polars.ts";
@@ -152,6 +152,23 @@ function assertParams(
 const SCALAR_COLUMNS = ["step", "name", "value", "time"];
 
 /**
+ * The `columns` of `runs` with the row of position `position[i]` in row
+ * `i`: gathered by position under placeholder names, so that no column name
+ * is read as a pattern.
+ */
+function repeatRuns(
+  pl: Polars,
+  runs: DataFrame,
+  columns: readonly string[],
+  position: Series,
+): DataFrame {
+  const repeated = pl.DataFrame(columns.map((name, i) => runs.getColumn(name).alias(`c${i}`)))
+    .select(...columns.map((_, i) => pl.col(`c${i}`).gather(position)));
+  repeated.columns = [...columns];
+  return repeated;
+}
+
+/**
  * The runs' rows and their scalars, joined by position; see `scalarFrame`.
  * `over`, when given, must name params of the index.
  */
@@ -175,15 +192,10 @@ async function runScalars(
     options.names,
     options.onCorrupt ?? warnCorrupt,
   );
-  const runColumns = ["run_id", ...params, "status"];
   const described = index.width === 0
     ? pl.DataFrame([pl.Series("run_id", [], pl.String), pl.Series("status", [], pl.String)])
-    : runs.select(...runColumns);
-  const position = scalars.getColumn("_run");
-  const frame = pl.concat([
-    described.select(...described.columns.map((name) => pl.col(name).gather(position))),
-    scalars.select(...SCALAR_COLUMNS),
-  ], { how: "horizontal" });
+    : repeatRuns(pl, runs, ["run_id", ...params, "status"], scalars.getColumn("_run"));
+  const frame = pl.concat([described, scalars.select(...SCALAR_COLUMNS)], { how: "horizontal" });
   return { frame, params };
 }
 
@@ -199,26 +211,59 @@ export async function scalarFrame(
   return (await runScalars("Cannot read scalars", dir, readIndex, options)).frame;
 }
 
+/** The statistics of each aggregated column, the suffixes of their result columns. */
+const STATISTICS = ["mean", "std", "min", "max", "count"];
+
 /**
- * The aggregations of one numeric column: mean, sample standard deviation,
- * min, max and the count of values, each skipping empty cells and NaN, as
- * pandas does.
+ * The result columns of aggregating `columns`: the count of rows, then
+ * each column's statistics.
  */
-function statistics(pl: Polars, column: string, prefix: string): Expr[] {
-  const values = () => pl.col(column).cast(pl.Float64).fillNan(pl.lit(null));
-  return [
-    values().mean().alias(`${prefix}_mean`),
-    values().std().alias(`${prefix}_std`),
-    values().min().alias(`${prefix}_min`),
-    values().max().alias(`${prefix}_max`),
-    values().count().alias(`${prefix}_count`),
-  ];
+function statisticNames(columns: readonly string[]): string[] {
+  return [COUNT, ...columns.flatMap((name) => STATISTICS.map((stat) => `${name}_${stat}`))];
 }
 
-/** `frame` grouped by `keys` (all of it when there are none), sorted by them. */
-function groupSorted(frame: DataFrame, keys: string[], aggregations: Expr[]): DataFrame {
-  if (keys.length === 0) return frame.select(...aggregations);
-  return frame.groupBy(...keys).agg(...aggregations).sort(keys);
+/**
+ * `frame` grouped by `keys` (all of it in one row when there are none) and
+ * sorted by them: the keys, `n` (rows of the group) and the statistics of
+ * each of `columns` (see `statisticNames`): mean, sample standard
+ * deviation, min, max and the count of values, each skipping empty cells
+ * and NaN, as pandas does. `frame` has a `run_id` column. Polars works on
+ * placeholder names, so that no column name is ever read as a pattern
+ * (`^a.*$`).
+ */
+function summarize(
+  pl: Polars,
+  frame: DataFrame,
+  keys: readonly string[],
+  columns: readonly string[],
+): DataFrame {
+  const key = (i: number) => `k${i}`;
+  const value = (i: number) => `v${i}`;
+  // `run_id` keeps the rows counted when there are neither keys nor columns.
+  const source = pl.DataFrame([
+    frame.getColumn("run_id").alias("run"),
+    ...keys.map((name, i) => frame.getColumn(name).alias(key(i))),
+    ...columns.map((name, i) => frame.getColumn(name).alias(value(i))),
+  ]);
+  const aggregations: Expr[] = [pl.len().alias(COUNT)];
+  columns.forEach((_, i) => {
+    const values = () => pl.col(value(i)).cast(pl.Float64).fillNan(pl.lit(null));
+    aggregations.push(
+      values().mean(),
+      values().std(),
+      values().min(),
+      values().max(),
+      values().count(),
+    );
+  });
+  const placeholders = keys.map((_, i) => key(i));
+  const summary = keys.length === 0
+    ? source.select(...aggregations.map((expr, i) => expr.alias(`s${i}`)))
+    : source.groupBy(...placeholders)
+      .agg(...aggregations.map((expr, i) => expr.alias(`s${i}`)))
+      .sort(placeholders);
+  summary.columns = [...keys, ...statisticNames(columns)];
+  return summary;
 }
 
 /** Checks that no param in `params` takes the name of a column the result adds. */
@@ -267,19 +312,8 @@ export async function aggregateRuns(
   }
   const keys = params.filter((name) => !options.over.includes(name));
   const chosen = options.metrics ?? numeric;
-  const aggregations = [
-    pl.col("run_id").count().alias(COUNT),
-    ...chosen.flatMap((name) => statistics(pl, name, name)),
-  ];
-  assertNoClash(action, keys, outputNames(chosen));
-  return groupSorted(runs, keys, aggregations);
-}
-
-function outputNames(metrics: readonly string[]): string[] {
-  return [
-    COUNT,
-    ...metrics.flatMap((name) => ["mean", "std", "min", "max", "count"].map((s) => `${name}_${s}`)),
-  ];
+  assertNoClash(action, keys, statisticNames(chosen));
+  return summarize(pl, runs, keys, chosen);
 }
 
 /**
@@ -298,9 +332,6 @@ export async function aggregateScalarFrame(
   const pl = await loadPolars();
   const { frame, params } = await runScalars(action, dir, readIndex, options, options.over);
   const keys = params.filter((name) => !options.over.includes(name));
-  assertNoClash(action, keys, outputNames(["value"]));
-  return groupSorted(frame, [...keys, "name", "step"], [
-    pl.col("run_id").count().alias(COUNT),
-    ...statistics(pl, "value", "value"),
-  ]);
+  assertNoClash(action, keys, statisticNames(["value"]));
+  return summarize(pl, frame, [...keys, "name", "step"], ["value"]);
 }

@@ -544,3 +544,27 @@ Deno.test("a param named like a column of the result is an error, not a clash", 
   const df = await exp.aggregate({ over: ["seed", "n"] });
   assertEquals(df.getColumn("n").toArray(), [2]);
 });
+
+Deno.test("param and metric names that Polars would read as patterns are taken as names", async () => {
+  using exp = new TemporaryExperiment("patterns");
+  for (const seed of [1, 2]) {
+    using log = exp.add({ "^w.*$": 3, seed })!;
+    log.json("metrics", { "^e$": seed });
+    log.scalar("energy", seed);
+  }
+  const df = await exp.aggregate({ over: ["seed"] });
+  assertEquals(records(df), [{
+    "^w.*$": 3,
+    n: 2,
+    "^e$_mean": 1.5,
+    "^e$_std": Math.SQRT1_2,
+    "^e$_min": 1,
+    "^e$_max": 2,
+    "^e$_count": 2,
+  }]);
+  const scalars = await exp.scalars();
+  assertEquals(scalars.columns.slice(0, 3), ["run_id", "^w.*$", "seed"]);
+  assertEquals(scalars.getColumn("^w.*$").toArray(), [3, 3]);
+  const bands = await exp.aggregateScalars({ over: ["seed"] });
+  assertEquals(bands.getColumn("value_mean").toArray(), [1.5]);
+});
