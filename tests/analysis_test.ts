@@ -19,6 +19,15 @@ import { ignoredNote, python, pythonHas } from "./_python.ts";
 
 const HAS_PANDAS = pythonHas("pandas");
 
+// The first run a process opens starts the watchdog thread, whose module
+// `deno test` type-checks then: on a loaded machine that can outlast the
+// thread's start-up timeout, and the fallback's signal listeners would be
+// charged to whichever test came first. Start it here, outside any test.
+{
+  using warmUp = new TemporaryExperiment("warm_up");
+  warmUp.add({ seed: 0 })![Symbol.dispose]();
+}
+
 /** The configuration params every run shares; `seed` is what results are aggregated over. */
 const KEYS = ["omega", "dt", "method"];
 
