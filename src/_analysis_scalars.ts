@@ -126,6 +126,10 @@ function parseBatch(pl: Polars, files: readonly FileRows[]): DataFrame {
     // A quoted field across lines, which Logbook never writes.
     throw new Error(`it holds ${frame.height} rows in ${rows} lines, expected one row a line`);
   }
+  // Polars reads a short line with its missing fields empty; Logbook writes all four.
+  if ((frame.nullCount().row(0) as number[]).some((count) => count > 0)) {
+    throw new Error("a line has an empty or missing field");
+  }
   return frame.withColumn(pl.Series("_run", runs));
 }
 

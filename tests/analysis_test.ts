@@ -74,8 +74,16 @@ const PLANS: Plan[] = [
     scalars: true,
     corrupt: seed === 2 ? "epoch,metric,value\n0,energy,1\n" : undefined,
   })),
-  // omega 4: one seed (no spread), and a run still going.
-  { omega: 4, dt: 0.01, method: "rk4", seed: 1, fate: "complete", scalars: true },
+  // omega 4: one seed (no spread) whose file has a short line, and a run still going.
+  {
+    omega: 4,
+    dt: 0.01,
+    method: "rk4",
+    seed: 1,
+    fate: "complete",
+    scalars: true,
+    corrupt: "step,name,value,time\n0,energy,1.5,0.1\n1,energy,2.5\n",
+  },
   { omega: 4, dt: 0.01, method: "rk4", seed: 2, fate: "running", scalars: true },
 ];
 
@@ -377,18 +385,17 @@ Deno.test("scalars: a corrupt file is reported once, with its run and why, and l
     } finally {
       console.warn = warn;
     }
-    assertEquals(warnings.length, 2);
-    const [parse, header] = [...warnings].sort((a, b) => a.indexOf("rk4") - b.indexOf("rk4"));
-    assertStringIncludes(warnings.join("\n"), `run "${CORRUPT[0]}"`);
-    assertStringIncludes(warnings.join("\n"), `run "${CORRUPT[1]}"`);
-    assertStringIncludes(
-      warnings.find((line) => line.includes("abc")) ?? parse,
-      "is not a CSV table of step, name, value, time",
-    );
-    assertStringIncludes(
-      warnings.find((line) => line.includes("header")) ?? header,
-      'its header is "epoch,metric,value", expected "step,name,value,time"',
-    );
+    const why = new Map([
+      [1, "is not a CSV table of step, name, value, time (could not parse `abc` as dtype `f64`"],
+      [3, 'its header is "epoch,metric,value", expected "step,name,value,time"'],
+      [4, "is not a CSV table of step, name, value, time (a line has an empty or missing field)"],
+    ]);
+    assertEquals(warnings.length, CORRUPT.length);
+    for (const plan of PLANS.filter((plan) => plan.corrupt !== undefined)) {
+      const line = warnings.find((line) => line.includes(`run "${runId(plan)}"`));
+      assertStringIncludes(line ?? "(no warning)", `skipped the scalars of run "${runId(plan)}"`);
+      assertStringIncludes(line!, why.get(plan.omega)!);
+    }
     const ids = new Set(df.getColumn("run_id").toArray());
     for (const id of CORRUPT) assert(!ids.has(id), `${id} is in the frame`);
 
