@@ -42,6 +42,14 @@ export {
 } from "./src/errors.ts";
 export { type AddOptions, Experiment, type ExperimentOptions } from "./src/experiment.ts";
 export { ExperimentReader } from "./src/experiment_reader.ts";
+export type {
+  AggregateOptions,
+  AggregateScalarsOptions,
+  CorruptScalars,
+  ParamFilter,
+  ScalarsOptions,
+  StatusFilter,
+} from "./src/_analysis.ts";
 export { grid } from "./src/grid.ts";
 export { LogReader } from "./src/log_reader.ts";
 export {

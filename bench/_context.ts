@@ -37,6 +37,18 @@ export interface Sizes {
   cliRuns: number;
   /** Alternated `deno run` pairs of each command-line row. */
   cliRepeats: number;
+  /** Runs of the experiment `scalars()` reads. */
+  scalarRuns: number;
+  /** Rows of each run's `data/scalars.csv`. */
+  scalarRows: number;
+  /** Alternated repetitions of `scalars()` against its baseline. */
+  scalarRepeats: number;
+  /** The two run counts at which the memory `scalars()` holds is measured. */
+  scalarMemoryRuns: [number, number];
+  /** Rows of the index `aggregate()` groups. */
+  aggregateRows: number;
+  /** Alternated repetitions of `aggregate()` against a hand-written groupBy. */
+  aggregateRepeats: number;
 }
 
 /** `deno task bench`: the sizes the issue states. */
@@ -57,6 +69,12 @@ export const FULL: Sizes = {
   rssRuns: 200_000,
   cliRuns: 100_000,
   cliRepeats: 5,
+  scalarRuns: 10_000,
+  scalarRows: 1_000,
+  scalarRepeats: 3,
+  scalarMemoryRuns: [2_000, 10_000],
+  aggregateRows: 100_000,
+  aggregateRepeats: 7,
 };
 
 /** `deno task bench --quick`: every row, small enough for CI. */
@@ -77,6 +95,12 @@ export const QUICK: Sizes = {
   rssRuns: 5_000,
   cliRuns: 3_000,
   cliRepeats: 1,
+  scalarRuns: 300,
+  scalarRows: 200,
+  scalarRepeats: 1,
+  scalarMemoryRuns: [100, 300],
+  aggregateRows: 5_000,
+  aggregateRepeats: 3,
 };
 
 /** What each row group is given. */

@@ -25,11 +25,23 @@ import { npyRows } from "./npy.ts";
 import { coldStartRows } from "./cold_start.ts";
 import { rssRows } from "./rss.ts";
 import { cliRows } from "./cli.ts";
+import { analysisRows } from "./analysis.ts";
 
 export type { Report, Row } from "./_harness.ts";
 
 /** The row groups `--only` accepts. */
-const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk", "rss", "cli"];
+const GROUPS = [
+  "sweep",
+  "growth",
+  "frame",
+  "lines",
+  "npy",
+  "cold",
+  "disk",
+  "rss",
+  "cli",
+  "analysis",
+];
 
 /** The order of the rows in the report. */
 const ROW_ORDER = [
@@ -46,6 +58,9 @@ const ROW_ORDER = [
   "cold_start",
   "cli_ls",
   "cli_status",
+  "scalars",
+  "scalars_memory",
+  "aggregate",
 ];
 
 async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
@@ -75,6 +90,7 @@ async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
   if (wanted("disk")) rows.push(...await diskSweepRows(ctx));
   if (wanted("rss")) rows.push(...await rssRows(ctx));
   if (wanted("cli")) rows.push(...await cliRows(ctx));
+  if (wanted("analysis")) rows.push(...await analysisRows(ctx));
   return rows.sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
 }
 

@@ -22,6 +22,15 @@ import { runBody } from "./_run_body.ts";
 import { formatRunId } from "./run_id.ts";
 import { runSweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
 import type { Params, RunState } from "./types.ts";
+import { ExperimentReader } from "./experiment_reader.ts";
+import {
+  type AggregateOptions,
+  aggregateRuns,
+  aggregateScalarFrame,
+  type AggregateScalarsOptions,
+  scalarFrame,
+  type ScalarsOptions,
+} from "./_analysis.ts";
 
 /**
  * Options of {@linkcode Experiment}.
@@ -502,5 +511,107 @@ export class Experiment {
     // Runs are created under the lock this runs under: a directory without
     // its metadata was left by a process killed while creating it.
     return metadata === undefined ? "crashed" : runState(path, metadata);
+  }
+  /**
+   * Every selected run's series (`data/scalars.csv`) in one long
+   * nodejs-polars DataFrame: `run_id`, the run's params (typed as in
+   * {@linkcode Experiment.prototype.toDataFrame}), `status`, `step`, `name`,
+   * `value`, `time`; runs in the order of the index, each run's rows in file
+   * order.
+   * Complete runs only unless `status` says otherwise; runs without scalars
+   * add no rows; a file that is not a scalars table is reported (see
+   * `onCorrupt`) and left out. See docs/analysis.md.
+   *
+   * @param options Which series, runs and statuses.
+   * @returns The series of every selected run.
+   * @throws {InvalidValueError} An option is malformed or names no param of the index.
+   *
+   * @example Usage
+   * ```ts
+   * import { TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * for (const seed of [1, 2]) {
+   *   using log = exp.add({ omega: 1, seed })!;
+   *   for (let step = 0; step < 3; step++) log.scalar("energy", seed * step);
+   * }
+   * const df = await exp.scalars({ names: ["energy"] });
+   * assertEquals(df.columns, ["run_id", "omega", "seed", "status", "step", "name", "value", "time"]);
+   * assertEquals(df.getColumn("value").toArray(), [0, 1, 2, 0, 2, 4]);
+   * ```
+   */
+  scalars(options?: ScalarsOptions): Promise<DataFrame> {
+    return scalarFrame(this.dir, () => new ExperimentReader(this.dir).toDataFrame(), options);
+  }
+
+  /**
+   * The index grouped by every param not in `over` (such as `["seed"]`):
+   * one row per configuration, sorted by its params, with `n` (its runs)
+   * and for each metric `<metric>_mean`, `_std` (sample, n − 1), `_min`,
+   * `_max` and `_count` (values that entered them: empty cells and NaN are
+   * skipped, as pandas skips them). Complete runs only unless `status`
+   * says otherwise. See docs/analysis.md.
+   *
+   * @param options The params to aggregate over, and which metrics and runs.
+   * @returns One row per configuration.
+   * @throws {InvalidValueError} An option is malformed, `over` names no param, or
+   * `metrics` no numeric metric.
+   *
+   * @example Mean and spread over seeds
+   * ```ts
+   * import { TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * for (const omega of [1, 2]) {
+   *   for (const seed of [1, 2, 3]) {
+   *     using log = exp.add({ omega, seed })!;
+   *     log.json("metrics", { energy: omega + seed });
+   *   }
+   * }
+   * const df = await exp.aggregate({ over: ["seed"] });
+   * assertEquals(df.getColumn("omega").toArray(), [1, 2]);
+   * assertEquals(df.getColumn("n").toArray(), [3, 3]);
+   * assertEquals(df.getColumn("energy_mean").toArray(), [3, 4]);
+   * assertEquals(df.getColumn("energy_std").toArray(), [1, 1]);
+   * ```
+   */
+  aggregate(options: AggregateOptions): Promise<DataFrame> {
+    return aggregateRuns(this.dir, () => new ExperimentReader(this.dir).toDataFrame(), options);
+  }
+
+  /**
+   * The series of {@linkcode Experiment.prototype.scalars} grouped by every
+   * param not in `over`, series name and step: one row per configuration,
+   * series and step, sorted by them, with `n` (runs with a row there) and
+   * `value_mean`, `value_std`, `value_min`, `value_max`, `value_count`.
+   * See docs/analysis.md.
+   *
+   * @param options The params to aggregate over, and which series and runs.
+   * @returns One row per configuration, series and step.
+   * @throws {InvalidValueError} An option is malformed or names no param of the index.
+   *
+   * @example A band over seeds
+   * ```ts
+   * import { TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * for (const seed of [1, 2]) {
+   *   using log = exp.add({ omega: 1, seed })!;
+   *   for (let step = 0; step < 2; step++) log.scalar("energy", seed + step);
+   * }
+   * const df = await exp.aggregateScalars({ over: ["seed"] });
+   * assertEquals(df.getColumn("step").toArray(), [0, 1]);
+   * assertEquals(df.getColumn("value_mean").toArray(), [1.5, 2.5]);
+   * ```
+   */
+  aggregateScalars(options: AggregateScalarsOptions): Promise<DataFrame> {
+    return aggregateScalarFrame(
+      this.dir,
+      () => new ExperimentReader(this.dir).toDataFrame(),
+      options,
+    );
   }
 }

@@ -16,6 +16,14 @@ import { indexOf } from "./_index/runs.ts";
 import { LogReader } from "./log_reader.ts";
 import type { DataFrame } from "nodejs-polars";
 import type { JsonValue, Params } from "./types.ts";
+import {
+  type AggregateOptions,
+  aggregateRuns,
+  aggregateScalarFrame,
+  type AggregateScalarsOptions,
+  scalarFrame,
+  type ScalarsOptions,
+} from "./_analysis.ts";
 
 /** What an experiment directory holds, for messages about paths that are not one. */
 const EXPERIMENT_LAYOUT =
@@ -292,5 +300,86 @@ export class ExperimentReader implements Iterable<LogReader> {
       .map((entry) => entry.name)
       .filter((name) => !name.startsWith(".") && isRunDirectory(join(this.runsDir, name)))
       .sort();
+  }
+
+  /**
+   * Every selected run's series in one long DataFrame, as
+   * {@linkcode Experiment.prototype.scalars} gives it, running and crashed
+   * runs included when `status` asks for them. Reads only.
+   *
+   * @param options Which series, runs and statuses.
+   * @returns The series of every selected run.
+   * @throws {InvalidValueError} An option is malformed or names no param of the index.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * using open = exp.add({ omega: 1 })!;
+   * open.scalar("energy", 0.5);
+   * open.flush();
+   * const reader = new ExperimentReader(exp.dir);
+   * assertEquals((await reader.scalars()).height, 0);
+   * assertEquals((await reader.scalars({ status: "running" })).getColumn("value").toArray(), [0.5]);
+   * ```
+   */
+  scalars(options?: ScalarsOptions): Promise<DataFrame> {
+    return scalarFrame(this.path, () => this.toDataFrame(), options);
+  }
+
+  /**
+   * The index grouped by every param not in `over`, as
+   * {@linkcode Experiment.prototype.aggregate} gives it. Reads only.
+   *
+   * @param options The params to aggregate over, and which metrics and runs.
+   * @returns One row per configuration.
+   * @throws {InvalidValueError} An option is malformed, `over` names no param, or
+   * `metrics` no numeric metric.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * for (const seed of [1, 2]) {
+   *   using log = exp.add({ omega: 1, seed })!;
+   *   log.json("metrics", { energy: seed });
+   * }
+   * const df = await new ExperimentReader(exp.dir).aggregate({ over: ["seed"] });
+   * assertEquals(df.getColumn("energy_mean").toArray(), [1.5]);
+   * assertEquals(df.columns.slice(0, 4), ["omega", "n", "energy_mean", "energy_std"]);
+   * ```
+   */
+  aggregate(options: AggregateOptions): Promise<DataFrame> {
+    return aggregateRuns(this.path, () => this.toDataFrame(), options);
+  }
+
+  /**
+   * The series grouped by every param not in `over`, series name and step,
+   * as {@linkcode Experiment.prototype.aggregateScalars} gives them. Reads only.
+   *
+   * @param options The params to aggregate over, and which series and runs.
+   * @returns One row per configuration, series and step.
+   * @throws {InvalidValueError} An option is malformed or names no param of the index.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * for (const seed of [1, 2]) {
+   *   using log = exp.add({ seed })!;
+   *   log.scalar("energy", seed);
+   * }
+   * const df = await new ExperimentReader(exp.dir).aggregateScalars({ over: ["seed"] });
+   * assertEquals(df.getColumn("value_mean").toArray(), [1.5]);
+   * ```
+   */
+  aggregateScalars(options: AggregateScalarsOptions): Promise<DataFrame> {
+    return aggregateScalarFrame(this.path, () => this.toDataFrame(), options);
   }
 }

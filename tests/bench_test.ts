@@ -21,6 +21,9 @@ const ROWS = [
   "cold_start",
   "cli_ls",
   "cli_status",
+  "scalars",
+  "scalars_memory",
+  "aggregate",
 ];
 
 Deno.test("deno task bench --quick writes every row with numeric figures", async () => {
