@@ -18,6 +18,7 @@ import { type ColumnType, IndexCsv, rowValues } from "./index_csv.ts";
 import { LogReader } from "./log_reader.ts";
 import type { DataFrame } from "nodejs-polars";
 import type { JsonValue, Params } from "./types.ts";
+import type { ReportOptions } from "./report/options.ts";
 
 /** What an experiment directory holds, for messages about paths that are not one. */
 const EXPERIMENT_LAYOUT =
@@ -367,5 +368,52 @@ export class ExperimentReader implements Iterable<LogReader> {
       .map((entry) => entry.name)
       .filter((name) => isRunDirectory(join(this.runsDir, name)))
       .sort();
+  }
+
+  /**
+   * Writes the experiment's HTML report: one self-contained file with the
+   * runs table (sortable, filterable), charts and the details of the runs
+   * that most need a look. See docs/report.md. Loads nodejs-polars
+   * (`--allow-env --allow-ffi --allow-sys`).
+   *
+   * @param options Where to write, the title, how many runs get details.
+   * @returns The path written, by default `<experiment>/report.html`.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * const path = await new ExperimentReader(exp.dir).report({ title: "Sweep" });
+   * assertStringIncludes(Deno.readTextFileSync(path), "<title>Sweep</title>");
+   * ```
+   */
+  async report(options?: ReportOptions): Promise<string> {
+    const { writeReport } = await import("./report/report.ts");
+    return writeReport(this.path, options);
+  }
+
+  /**
+   * What Deno's Jupyter kernel shows for the reader: the runs table as
+   * `text/html`, a summary as `text/plain`.
+   *
+   * @returns The MIME bundle.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * const bundle = await new ExperimentReader(exp.dir)[Symbol.for("Jupyter.display")]();
+   * assertStringIncludes(bundle["text/html"], "<table");
+   * ```
+   */
+  async [Symbol.for("Jupyter.display")](): Promise<{ "text/html": string; "text/plain": string }> {
+    const { experimentBundle } = await import("./report/_display.ts");
+    return experimentBundle(this.path);
   }
 }

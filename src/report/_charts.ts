@@ -1,0 +1,279 @@
+// Copyright 2026 the notata authors. MIT license.
+// The report's charts: Vega-Lite specs built from the runs table, rendered to
+// SVG when the report is written (src/_vega.ts), so the page needs no
+// runtime and shows them without JavaScript. Specs use their own short
+// field names: a column such as "loss.train" would be a nested field to
+// Vega-Lite.
+
+import { renderVegaLiteSvg } from "../_vega.ts";
+import { formatNumber } from "./_html.ts";
+import type { Column, ExperimentModel, RunRow } from "./_model.ts";
+
+/** A rendered chart. */
+export interface Chart {
+  title: string;
+  /** What it shows, for the caption and screen readers. */
+  description: string;
+  svg: string;
+}
+
+/** Above this many runs, charts draw means instead of one mark per run. */
+const POINT_LIMIT = 2_000;
+/** A param with at most this many values is drawn as a line through the mean per value. */
+const LINE_VALUES = 30;
+/** A colour param has at most this many values. */
+const COLOUR_VALUES = 10;
+/** At most this many metric-against-param charts. */
+export const CHART_LIMIT = 24;
+/** Points per scalar series drawn; longer series are thinned evenly. */
+const SERIES_POINTS = 400;
+
+const BASE = {
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  background: "transparent",
+  config: { view: { stroke: null }, axis: { labelColor: "#777", titleColor: "#777" } },
+};
+
+/**
+ * Vega writes coordinates with up to 15 digits; a tenth of a pixel is
+ * plenty, and a 10,000-run chart shrinks by more than half.
+ */
+function compact(svg: string): string {
+  return svg.replace(
+    / (d|transform)="([^"]*)"/g,
+    (_match, name: string, value: string) =>
+      ` ${name}="${value.replace(/(\d\.\d)\d+/g, "$1").replace(/\.0(?=\D|$)/g, "")}"`,
+  );
+}
+
+async function render(spec: Record<string, unknown>, source: string): Promise<string> {
+  return compact(await renderVegaLiteSvg({ ...BASE, ...spec }, source));
+}
+
+function finite(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function distinctCount(rows: RunRow[], name: string): number {
+  return new Set(rows.map((row) => row[name] ?? null)).size;
+}
+
+/**
+ * Parallel coordinates: one line per run across the numeric params that vary
+ * and the numeric metrics, each axis scaled from its minimum (bottom) to its
+ * maximum (top), coloured by the first metric.
+ */
+async function parallelCoordinates(model: ExperimentModel): Promise<Chart | undefined> {
+  const axes = [...model.varying, ...model.metrics].filter((column) => column.numeric)
+    .map((column) => column.name);
+  if (axes.length < 2) return undefined;
+  const rows = model.rows.filter((row) => axes.every((name) => finite(row[name])));
+  if (rows.length === 0) return undefined;
+  const ranges = axes.map((name) => {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const row of rows) {
+      const value = row[name] as number;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    return { name, min, max };
+  });
+  const colour = model.metrics.find((column) => column.numeric)?.name;
+  const lines: { r: number; a: string; y: number; c?: number }[] = [];
+  rows.forEach((row, r) => {
+    for (const { name, min, max } of ranges) {
+      const y = max === min ? 0.5 : ((row[name] as number) - min) / (max - min);
+      lines.push(
+        colour === undefined ? { r, a: name, y } : { r, a: name, y, c: row[colour] as number },
+      );
+    }
+  });
+  const x = {
+    field: "a",
+    type: "nominal",
+    sort: axes,
+    title: null,
+    axis: { labelAngle: 0, orient: "bottom", ticks: false, domain: false, labelPadding: 18 },
+  };
+  const y = { field: "y", type: "quantitative", axis: null, scale: { domain: [0, 1] } };
+  // Each axis's maximum above its top end, its minimum below its bottom end.
+  const labelLayer = (end: "min" | "max") => ({
+    data: {
+      values: ranges.map((range) => ({
+        a: range.name,
+        y: end === "max" ? 1 : 0,
+        label: formatNumber(range[end]),
+      })),
+    },
+    mark: {
+      type: "text",
+      color: "#777",
+      fontSize: 10,
+      baseline: end === "max" ? "bottom" : "top",
+      dy: end === "max" ? -3 : 3,
+    },
+    encoding: { x, y, text: { field: "label" } },
+  });
+  const description = `Parallel coordinates of ${rows.length} runs over ${
+    axes.join(", ")
+  }; each axis runs from its minimum (bottom) to its maximum (top)${
+    colour === undefined ? "" : `; colour: ${colour}`
+  }`;
+  const svg = await render({
+    description,
+    width: Math.max(320, 130 * axes.length),
+    height: 280,
+    layer: [
+      {
+        data: { values: lines },
+        mark: {
+          type: "line",
+          strokeWidth: 1,
+          opacity: Math.min(0.8, Math.max(0.06, 40 / rows.length)),
+        },
+        encoding: {
+          x,
+          y,
+          detail: { field: "r", type: "nominal" },
+          ...(colour === undefined ? {} : {
+            color: {
+              field: "c",
+              type: "quantitative",
+              title: colour,
+              scale: { scheme: "viridis" },
+            },
+          }),
+        },
+      },
+      {
+        data: { values: axes.map((a) => ({ a })) },
+        mark: { type: "rule", color: "#888" },
+        encoding: { x },
+      },
+      labelLayer("max"),
+      labelLayer("min"),
+    ],
+  }, "parallel coordinates");
+  return { title: "Parallel coordinates", description, svg };
+}
+
+/** The varying param (other than `x`) with the fewest values, 2 to 10 of them. */
+function colourParam(model: ExperimentModel, x: string): Column | undefined {
+  let best: { column: Column; count: number } | undefined;
+  for (const column of model.varying) {
+    if (column.name === x) continue;
+    const count = distinctCount(model.rows, column.name);
+    if (count <= COLOUR_VALUES && (best === undefined || count < best.count)) {
+      best = { column, count };
+    }
+  }
+  return best?.column;
+}
+
+/**
+ * One metric against one param that varies: a point per run (up to 2,000
+ * runs) and, where the param takes few values, a line through the mean at
+ * each value; beyond 2,000 runs only the means (over bins of a continuous
+ * param). Coloured by another varying param where there is one.
+ */
+async function metricAgainstParam(
+  model: ExperimentModel,
+  metric: Column,
+  param: Column,
+): Promise<Chart | undefined> {
+  const colour = colourParam(model, param.name);
+  const values = model.rows
+    .filter((row) => finite(row[metric.name]) && row[param.name] !== null)
+    .map((row) => ({
+      x: row[param.name],
+      y: row[metric.name],
+      ...(colour === undefined ? {} : { c: String(row[colour.name] ?? "") }),
+    }));
+  if (values.length === 0) return undefined;
+  const xCount = new Set(values.map((value) => value.x)).size;
+  const few = xCount <= LINE_VALUES;
+  if (!param.numeric && !few) return undefined; // a category axis with that many values says nothing
+  const x = param.numeric
+    ? { field: "x", type: "quantitative", title: param.name, scale: { zero: false } }
+    : { field: "x", type: "ordinal", title: param.name };
+  const color = colour === undefined
+    ? {}
+    : { color: { field: "c", type: "nominal", title: colour.name } };
+  const layer: Record<string, unknown>[] = [];
+  if (values.length <= POINT_LIMIT) {
+    layer.push({
+      mark: { type: "point", filled: true, size: 24, opacity: few ? 0.35 : 0.7 },
+      encoding: { x, y: { field: "y", type: "quantitative", title: metric.name }, ...color },
+    });
+  }
+  if (few || values.length > POINT_LIMIT) {
+    layer.push({
+      mark: { type: "line", point: true },
+      encoding: {
+        x: few ? x : { ...x, bin: { maxbins: 40 } },
+        y: { field: "y", type: "quantitative", aggregate: "mean", title: metric.name },
+        ...color,
+      },
+    });
+  }
+  const means = layer.length > 1 || values.length > POINT_LIMIT;
+  const description = `${metric.name} against ${param.name} over ${values.length} runs${
+    means ? (values.length > POINT_LIMIT ? ", mean per value" : ", with the mean per value") : ""
+  }${few || values.length <= POINT_LIMIT ? "" : " (binned)"}${
+    colour === undefined ? "" : `; colour: ${colour.name}`
+  }`;
+  const svg = await render(
+    { description, width: 300, height: 200, data: { values }, layer },
+    `${metric.name} vs ${param.name}`,
+  );
+  return { title: `${metric.name} vs ${param.name}`, description, svg };
+}
+
+/** The experiment's charts: parallel coordinates, then each metric against each varying param. */
+export async function experimentCharts(model: ExperimentModel): Promise<Chart[]> {
+  const charts: (Chart | undefined)[] = [await parallelCoordinates(model)];
+  const pairs = model.metrics.filter((metric) => metric.numeric)
+    .flatMap((metric) => model.varying.map((param) => [metric, param] as const))
+    .slice(0, CHART_LIMIT);
+  for (const [metric, param] of pairs) charts.push(await metricAgainstParam(model, metric, param));
+  return charts.filter((chart) => chart !== undefined);
+}
+
+/** One run's scalar series as line charts, one row per series, each on its own scale. */
+export async function scalarChart(
+  series: Map<string, { step: number; value: number }[]>,
+  runId: string,
+): Promise<string> {
+  const values: { name: string; step: number; value: number }[] = [];
+  for (const [name, points] of series) {
+    const every = Math.ceil(points.length / SERIES_POINTS);
+    points.forEach((point, i) => {
+      if (i % every === 0 || i === points.length - 1) values.push({ name, ...point });
+    });
+  }
+  const unit = {
+    mark: { type: "line", point: values.length <= 60 },
+    encoding: {
+      x: { field: "step", type: "quantitative" },
+      y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
+    },
+  };
+  return await render(
+    {
+      description: `Scalar series of run ${runId}: ${[...series.keys()].join(", ")}`,
+      data: { values },
+      facet: {
+        row: {
+          field: "name",
+          type: "nominal",
+          title: null,
+          header: { labelAngle: 0, labelAlign: "left" },
+        },
+      },
+      spec: { width: 420, height: 90, ...unit },
+      resolve: { scale: { y: "independent" } },
+    },
+    `scalars of ${runId}`,
+  );
+}
