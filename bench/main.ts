@@ -23,11 +23,12 @@ import { indexFrameRows } from "./index_frame.ts";
 import { logLineRows } from "./log_lines.ts";
 import { npyRows } from "./npy.ts";
 import { coldStartRows } from "./cold_start.ts";
+import { reportRows } from "./report.ts";
 
 export type { Report, Row } from "./_harness.ts";
 
 /** The row groups `--only` accepts. */
-const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk"];
+const GROUPS = ["sweep", "growth", "frame", "lines", "npy", "cold", "disk", "report"];
 
 /** The order of the rows in the report. */
 const ROW_ORDER = [
@@ -41,6 +42,9 @@ const ROW_ORDER = [
   "log_scalar",
   "npy",
   "cold_start",
+  "report_write",
+  "report_size",
+  "report_usable",
 ];
 
 async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
@@ -68,6 +72,7 @@ async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
   if (wanted("npy")) rows.push(...await npyRows(ctx));
   if (wanted("cold")) rows.push(...await coldStartRows(ctx));
   if (wanted("disk")) rows.push(...await diskSweepRows(ctx));
+  if (wanted("report")) rows.push(...await reportRows(ctx));
   return rows.sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
 }
 

@@ -1,12 +1,12 @@
 // Copyright 2026 the notata authors. MIT license.
-// The report's charts: Vega-Lite specs built from the runs table, rendered to
-// SVG when the report is written (src/_vega.ts), so the page needs no
-// runtime and shows them without JavaScript. Specs use their own short
+// The report's charts, as SVG made when the report is written, so the page
+// needs no runtime and shows them without JavaScript: Vega-Lite specs
+// rendered by src/_vega.ts, and parallel coordinates drawn directly. Specs use their own short
 // field names: a column such as "loss.train" would be a nested field to
 // Vega-Lite.
 
 import { renderVegaLiteSvg } from "../_vega.ts";
-import { formatNumber } from "./_html.ts";
+import { parallelCoordinatesSvg } from "./_parallel.ts";
 import type { Column, ExperimentModel, RunRow } from "./_model.ts";
 
 /** A rendered chart. */
@@ -59,11 +59,12 @@ function distinctCount(rows: RunRow[], name: string): number {
 }
 
 /**
- * Parallel coordinates: one line per run across the numeric params that vary
- * and the numeric metrics, each axis scaled from its minimum (bottom) to its
- * maximum (top), coloured by the first metric.
+ * Parallel coordinates (drawn by _parallel.ts, not Vega): one line per run
+ * across the numeric params that vary and the numeric metrics, each axis
+ * scaled from its minimum (bottom) to its maximum (top), coloured by the
+ * first metric.
  */
-async function parallelCoordinates(model: ExperimentModel): Promise<Chart | undefined> {
+function parallelCoordinates(model: ExperimentModel): Chart | undefined {
   const axes = [...model.varying, ...model.metrics].filter((column) => column.numeric)
     .map((column) => column.name);
   if (axes.length < 2) return undefined;
@@ -79,82 +80,19 @@ async function parallelCoordinates(model: ExperimentModel): Promise<Chart | unde
     }
     return { name, min, max };
   });
-  const colour = model.metrics.find((column) => column.numeric)?.name;
-  const lines: { r: number; a: string; y: number; c?: number }[] = [];
-  rows.forEach((row, r) => {
-    for (const { name, min, max } of ranges) {
-      const y = max === min ? 0.5 : ((row[name] as number) - min) / (max - min);
-      lines.push(
-        colour === undefined ? { r, a: name, y } : { r, a: name, y, c: row[colour] as number },
-      );
-    }
-  });
-  const x = {
-    field: "a",
-    type: "nominal",
-    sort: axes,
-    title: null,
-    axis: { labelAngle: 0, orient: "bottom", ticks: false, domain: false, labelPadding: 18 },
-  };
-  const y = { field: "y", type: "quantitative", axis: null, scale: { domain: [0, 1] } };
-  // Each axis's maximum above its top end, its minimum below its bottom end.
-  const labelLayer = (end: "min" | "max") => ({
-    data: {
-      values: ranges.map((range) => ({
-        a: range.name,
-        y: end === "max" ? 1 : 0,
-        label: formatNumber(range[end]),
-      })),
-    },
-    mark: {
-      type: "text",
-      color: "#777",
-      fontSize: 10,
-      baseline: end === "max" ? "bottom" : "top",
-      dy: end === "max" ? -3 : 3,
-    },
-    encoding: { x, y, text: { field: "label" } },
-  });
+  const colourName = model.metrics.find((column) => column.numeric)?.name;
+  const colour = colourName === undefined ? undefined : axes.indexOf(colourName);
   const description = `Parallel coordinates of ${rows.length} runs over ${
     axes.join(", ")
   }; each axis runs from its minimum (bottom) to its maximum (top)${
-    colour === undefined ? "" : `; colour: ${colour}`
+    colourName === undefined ? "" : `; colour: ${colourName}`
   }`;
-  const svg = await render({
+  const svg = parallelCoordinatesSvg(
+    ranges,
+    rows.map((row) => axes.map((name) => row[name] as number)),
+    colour,
     description,
-    width: Math.max(320, 130 * axes.length),
-    height: 280,
-    layer: [
-      {
-        data: { values: lines },
-        mark: {
-          type: "line",
-          strokeWidth: 1,
-          opacity: Math.min(0.8, Math.max(0.06, 40 / rows.length)),
-        },
-        encoding: {
-          x,
-          y,
-          detail: { field: "r", type: "nominal" },
-          ...(colour === undefined ? {} : {
-            color: {
-              field: "c",
-              type: "quantitative",
-              title: colour,
-              scale: { scheme: "viridis" },
-            },
-          }),
-        },
-      },
-      {
-        data: { values: axes.map((a) => ({ a })) },
-        mark: { type: "rule", color: "#888" },
-        encoding: { x },
-      },
-      labelLayer("max"),
-      labelLayer("min"),
-    ],
-  }, "parallel coordinates");
+  );
   return { title: "Parallel coordinates", description, svg };
 }
 
@@ -232,7 +170,7 @@ async function metricAgainstParam(
 
 /** The experiment's charts: parallel coordinates, then each metric against each varying param. */
 export async function experimentCharts(model: ExperimentModel): Promise<Chart[]> {
-  const charts: (Chart | undefined)[] = [await parallelCoordinates(model)];
+  const charts: (Chart | undefined)[] = [parallelCoordinates(model)];
   const pairs = model.metrics.filter((metric) => metric.numeric)
     .flatMap((metric) => model.varying.map((param) => [metric, param] as const))
     .slice(0, CHART_LIMIT);
