@@ -474,7 +474,8 @@ export class Experiment {
    *
    * using exp = new TemporaryExperiment("sweep");
    * exp.add({ omega: 1 })!.markComplete();
-   * const bundle = await exp[Symbol.for("Jupyter.display")]();
+   * // A notebook shows `exp` on a cell's last line with this bundle.
+   * const bundle = await Reflect.get(exp, Symbol.for("Jupyter.display")).call(exp);
    * assertStringIncludes(bundle["text/html"], "<table");
    * ```
    */

@@ -408,7 +408,9 @@ export class ExperimentReader implements Iterable<LogReader> {
    *
    * using exp = new TemporaryExperiment("sweep");
    * exp.add({ omega: 1 })!.markComplete();
-   * const bundle = await new ExperimentReader(exp.dir)[Symbol.for("Jupyter.display")]();
+   * // A notebook shows a reader on a cell's last line with this bundle.
+   * const reader = new ExperimentReader(exp.dir);
+   * const bundle = await Reflect.get(reader, Symbol.for("Jupyter.display")).call(reader);
    * assertStringIncludes(bundle["text/html"], "<table");
    * ```
    */

@@ -545,7 +545,8 @@ export class LogReader {
    *   log.plot("dot", '<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>');
    * }
    * const run = new LogReader(`${baseDir}/log_oscillator`);
-   * const bundle = await run[Symbol.for("Jupyter.display")]();
+   * // A notebook shows `run` on a cell's last line with this bundle.
+   * const bundle = await Reflect.get(run, Symbol.for("Jupyter.display")).call(run);
    * assertStringIncludes(bundle["text/html"], 'src="data:image/svg+xml;base64,');
    * Deno.removeSync(baseDir, { recursive: true });
    * ```

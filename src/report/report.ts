@@ -11,6 +11,7 @@
 import { dirname, join, resolve } from "@std/path";
 import { exists, writeFileAtomic } from "../_files.ts";
 import { InvalidValueError, MissingEntryError } from "../errors.ts";
+import { ExperimentReader } from "../experiment_reader.ts";
 import { LogReader } from "../log_reader.ts";
 import { type Chart, CHART_LIMIT, experimentCharts } from "./_charts.ts";
 import { escapeHtml, failureReason, formatValue, runAnchor, runsTable } from "./_html.ts";
@@ -38,11 +39,6 @@ function checkOptions(experimentDir: string, options: ReportOptions): Required<R
   if (typeof path !== "string" || path === "") {
     throw new InvalidValueError(`${action}: path is ${JSON.stringify(path)}, expected a file path`);
   }
-  if (!exists(dirname(resolve(path)))) {
-    throw new MissingEntryError(
-      `${action}: the directory of "${path}" does not exist, expected an existing directory`,
-    );
-  }
   const details = options.details ?? DEFAULT_DETAILS;
   if (!Number.isSafeInteger(details) || details < 0) {
     throw new InvalidValueError(
@@ -52,6 +48,13 @@ function checkOptions(experimentDir: string, options: ReportOptions): Required<R
   const title = options.title;
   if (title !== undefined && typeof title !== "string") {
     throw new InvalidValueError(`${action}: title is ${typeof title}, expected a string`);
+  }
+  // The experiment first: its directory is where the report goes by default.
+  new ExperimentReader(experimentDir);
+  if (!exists(dirname(resolve(path)))) {
+    throw new MissingEntryError(
+      `${action}: the directory of "${path}" does not exist, expected an existing directory`,
+    );
   }
   return { path, details, title: title ?? "" };
 }
@@ -122,6 +125,18 @@ function chartsSection(model: ExperimentModel, charts: Chart[]): string {
   }</section>`;
 }
 
+/** A run's details, or why there are none: an index may list a run whose directory is gone. */
+async function runBody(path: string, budget: PlotBudget): Promise<string> {
+  let run: LogReader;
+  try {
+    run = new LogReader(path);
+  } catch (error) {
+    if (!(error instanceof MissingEntryError)) throw error;
+    return `<p class="error">${escapeHtml(error.message)}</p>`;
+  }
+  return await runDetails(run, budget);
+}
+
 async function detailsSection(model: ExperimentModel, rows: RunRow[]): Promise<string> {
   const budget = new PlotBudget(PLOT_BUDGET);
   const items: string[] = [];
@@ -129,13 +144,13 @@ async function detailsSection(model: ExperimentModel, rows: RunRow[]): Promise<s
     const runId = String(row.run_id);
     const state = shownState(row.status);
     const reason = failureReason(row);
-    const run = new LogReader(join(model.path, "runs", `log_${runId}`));
+    const path = join(model.path, "runs", `log_${runId}`);
     items.push(
       `<details class="run ${state}" id="${escapeHtml(runAnchor(runId))}"><summary><strong>${
         escapeHtml(runId)
       }</strong>: ${state}${reason === "" ? "" : ` (${escapeHtml(reason)})`}</summary>
-<p class="meta"><code>${escapeHtml(run.path)}</code></p><div class="run-body">${await runDetails(
-        run,
+<p class="meta"><code>${escapeHtml(path)}</code></p><div class="run-body">${await runBody(
+        path,
         budget,
       )}</div></details>`,
     );
