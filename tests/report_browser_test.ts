@@ -11,6 +11,7 @@ import { join, resolve, toFileUrl } from "@std/path";
 import type { Page } from "puppeteer-core";
 import { chromiumMissing, launchChromium, openReport } from "./_browser.ts";
 import { reportSweep } from "./_report_sweep.ts";
+import { Experiment } from "../mod.ts";
 
 const missing = chromiumMissing();
 const suffix = missing === undefined ? "" : ` (ignored: ${missing})`;
@@ -192,6 +193,47 @@ Deno.test({
         await page.$eval("#controls", (element) => element.hasAttribute("hidden")),
         true,
       );
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `report in Chromium: past 500 matching rows, the rest on "show all"${suffix}`,
+  ignore: missing !== undefined,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "notata-report-" });
+    try {
+      const exp = new Experiment("many", { baseDir: dir });
+      for (let seed = 0; seed < 520; seed++) {
+        using log = exp.add({ seed })!;
+        log.json("metrics", { score: seed % 7 });
+      }
+      const path = await exp.report({ details: 0 });
+      await using browser = await launchChromium();
+      const { page, log } = await openReport(browser, path);
+      const shownRows = () =>
+        page.$$eval(
+          "table.runs tbody tr",
+          (rows) => rows.filter((row) => (row as HTMLElement).offsetParent !== null).length,
+        );
+      assertEquals(await shownRows(), 500);
+      assertEquals(await page.$eval("#more", (button) => button.textContent), "Show all 520");
+      // Sorting keeps the limit, over the new order: the 500 highest seeds.
+      await clickHeader(page, "seed");
+      await clickHeader(page, "seed");
+      const seeds = (await columnTexts(page, "seed")).map(Number);
+      assertEquals([seeds.length, seeds[0], seeds.at(-1)], [500, 519, 20]);
+      await page.click("#more");
+      assertEquals(await shownRows(), 520);
+      assert(await page.$eval("#more", (button) => (button as HTMLElement).hidden));
+      await page.type("#filter", "many_seed_51");
+      assertEquals(
+        (await columnTexts(page, "seed")).sort(),
+        ["51", ...Array.from({ length: 10 }, (_, i) => String(510 + i))].sort(),
+      );
+      assertEquals(log.errors, []);
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }

@@ -60,7 +60,7 @@ Deno.test(
     // Nothing to fetch: a policy that forbids it, and no URL to fetch from.
     assertStringIncludes(html, `content="default-src 'none'; img-src data:;`);
     assertNotMatch(html, /(src|href)="(https?:|\/\/|file:)/);
-    assertEquals(count(html, /<script>/g), 1);
+    assertEquals(count(html, /<script>/g), 2);
     // The SVG plot with a script is only in the file as an image's base64 data.
     assert(!html.includes("document.title = 'pwned'"));
     const scripted = btoa(SCRIPTED_SVG);

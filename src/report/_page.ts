@@ -8,6 +8,12 @@
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
+/** Rows shown at first; the rest, when they match, after "show all". */
+export const ROW_LIMIT = 500;
+
+/** Run in <head>: hides rows past the limit before the table is laid out. */
+export const HEAD_SCRIPT = 'document.documentElement.classList.add("limit");';
+
 export const STYLE = `
 :root { color-scheme: light dark; --fg: #1b1f24; --muted: #57606a; --bg: #fff; --panel: #f6f8fa;
   --line: #d0d7de; --accent: #0969da; --failed: #cf222e; --crashed: #bc4c00; --running: #0969da;
@@ -33,6 +39,10 @@ nav a { margin-right: 1rem; }
 #filter { font: inherit; padding: 0.3rem 0.5rem; min-width: 16rem; color: var(--fg); background: var(--bg);
   border: 1px solid var(--line); border-radius: 6px; }
 #shown { color: var(--muted); }
+#more { font: inherit; color: var(--accent); background: var(--panel); border: 1px solid var(--line);
+  border-radius: 6px; padding: 0.2rem 0.6rem; cursor: pointer; }
+#more[hidden] { display: none; }
+html.limit table.runs tbody tr:nth-child(n+${ROW_LIMIT + 1}) { display: none; }
 .table-wrap { max-height: 70vh; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
 table.runs { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.runs th, table.runs td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--line); text-align: left;
@@ -78,23 +88,40 @@ export const SCRIPT = `
   const controls = document.getElementById("controls");
   if (table && controls) {
     const body = table.tBodies[0];
-    const rows = Array.from(body.rows);
+    const total = body.rows.length;
     const filter = document.getElementById("filter");
     const boxes = Array.from(controls.querySelectorAll("input[type=checkbox]"));
     const shown = document.getElementById("shown");
-    let texts;
+    const more = document.getElementById("more");
+    const texts = new Map();
+    const textOf = (row) => {
+      let text = texts.get(row);
+      if (text === undefined) texts.set(row, text = row.textContent.toLowerCase());
+      return text;
+    };
+    // Rows past the first ROW_LIMIT that match stay hidden until "show all":
+    // laying out 10,000 rows would keep the page busy for seconds.
+    let limit = ${ROW_LIMIT};
     const apply = () => {
-      texts = texts || rows.map((row) => row.textContent.toLowerCase());
       const words = filter.value.toLowerCase().split(/\\s+/).filter(Boolean);
       const states = new Set(boxes.filter((box) => box.checked).map((box) => box.value));
-      let count = 0;
-      rows.forEach((row, i) => {
-        const visible = states.has(row.dataset.state) && words.every((word) => texts[i].includes(word));
-        row.hidden = !visible;
-        if (visible) count++;
-      });
-      shown.textContent = count + " of " + rows.length + " runs shown";
+      let matching = 0;
+      for (const row of body.rows) {
+        const match = states.has(row.dataset.state) && words.every((word) => textOf(row).includes(word));
+        if (match) matching++;
+        row.hidden = !match || matching > limit;
+      }
+      const visible = Math.min(matching, limit);
+      shown.textContent = visible + " of " + total + " runs shown" +
+        (matching > visible ? " (" + matching + " match)" : "");
+      more.hidden = matching <= visible;
+      more.textContent = "Show all " + matching;
+      document.documentElement.classList.remove("limit");
     };
+    more.addEventListener("click", () => {
+      limit = Infinity;
+      apply();
+    });
     filter.addEventListener("input", apply);
     boxes.forEach((box) => box.addEventListener("change", apply));
     const collator = new Intl.Collator(undefined, { numeric: true });
@@ -120,8 +147,10 @@ export const SCRIPT = `
         const fragment = document.createDocumentFragment();
         for (const [, row] of keyed) fragment.append(row);
         body.append(fragment);
+        apply();
       });
     });
+    apply();
     controls.hidden = false;
   }
   const openTarget = () => {

@@ -22,7 +22,7 @@ import {
   SHOWN_STATES,
   shownState,
 } from "./_model.ts";
-import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from "./_page.ts";
+import { CONTENT_SECURITY_POLICY, HEAD_SCRIPT, SCRIPT, STYLE } from "./_page.ts";
 import { PlotBudget, runDetails } from "./_run.ts";
 import type { ReportOptions } from "./options.ts";
 
@@ -105,7 +105,8 @@ function controls(model: ExperimentModel): string {
   ).join("");
   return `<div id="controls" hidden><label>Filter <input id="filter" type="search" placeholder="text in any column" aria-controls="runs-table"></label>
 <fieldset style="border:0;padding:0;margin:0"><legend class="meta" style="float:left;margin-right:0.5rem">Status</legend>${boxes}</fieldset>
-<span id="shown" role="status">${model.rows.length} of ${model.rows.length} runs shown</span></div>`;
+<span id="shown" role="status">${model.rows.length} of ${model.rows.length} runs shown</span>
+<button id="more" type="button" hidden></button></div>`;
 }
 
 function chartsSection(model: ExperimentModel, charts: Chart[]): string {
@@ -208,6 +209,7 @@ export async function writeReport(
 <meta name="generator" content="notata">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
+<script>${HEAD_SCRIPT}</script>
 </head>
 <body>
 ${header(model, title, written)}
