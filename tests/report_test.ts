@@ -70,11 +70,11 @@ Deno.test(
     assertStringIncludes(html, '<td class="status">running</td>');
     assertMatch(
       html,
-      /<tr class="failed" data-state="failed">.*<td class="reason">diverged: energy grew 40-fold<\/td><\/tr>/,
+      /<tr class="failed">.*<td class="reason">diverged: energy grew 40-fold<\/td><\/tr>/,
     );
     assertMatch(
       html,
-      /<tr class="crashed" data-state="crashed">.*<td class="reason">the process ended without finishing the run<\/td>/,
+      /<tr class="crashed">.*<td class="reason">the process ended without finishing the run<\/td>/,
     );
     // Charts rendered to SVG: parallel coordinates and 2 metrics × 2 params.
     assertEquals(count(html, /<figure class="chart"><h3>/g), 5);

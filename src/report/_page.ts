@@ -53,7 +53,6 @@ table.runs th button:focus-visible { outline: 2px solid var(--accent); }
 th[aria-sort="ascending"] button::after { content: " ▲"; }
 th[aria-sort="descending"] button::after { content: " ▼"; }
 table.runs tbody th { font-weight: normal; }
-table.runs td.num { text-align: right; }
 table.runs .reason { white-space: normal; min-width: 14rem; }
 tr.failed { background: var(--failed-bg); } tr.failed .status, tr.failed .reason { color: var(--failed); }
 tr.crashed { background: var(--crashed-bg); } tr.crashed .status, tr.crashed .reason { color: var(--crashed); }
@@ -107,7 +106,7 @@ export const SCRIPT = `
       const states = new Set(boxes.filter((box) => box.checked).map((box) => box.value));
       let matching = 0;
       for (const row of body.rows) {
-        const match = states.has(row.dataset.state) && words.every((word) => textOf(row).includes(word));
+        const match = states.has(row.className) && words.every((word) => textOf(row).includes(word));
         if (match) matching++;
         row.hidden = !match || matching > limit;
       }

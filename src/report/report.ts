@@ -14,7 +14,14 @@ import { InvalidValueError, MissingEntryError } from "../errors.ts";
 import { ExperimentReader } from "../experiment_reader.ts";
 import { LogReader } from "../log_reader.ts";
 import { type Chart, CHART_LIMIT, experimentCharts } from "./_charts.ts";
-import { escapeHtml, failureReason, formatValue, runAnchor, runsTable } from "./_html.ts";
+import {
+  escapeHtml,
+  failureReason,
+  formatValue,
+  numberColumnsStyle,
+  runAnchor,
+  runsTable,
+} from "./_html.ts";
 import {
   type ExperimentModel,
   readExperiment,
@@ -208,7 +215,7 @@ export async function writeReport(
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="notata">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${numberColumnsStyle(model)}</style>
 <script>${HEAD_SCRIPT}</script>
 </head>
 <body>
