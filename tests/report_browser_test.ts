@@ -163,7 +163,7 @@ Deno.test({
       assertEquals(dark.log.errors, []);
       const readme = Deno.env.get("NOTATA_REPORT_PNG");
       if (readme !== undefined) {
-        const shot = await openReport(browser, path, { width: 1100, height: 760 });
+        const shot = await openReport(browser, path, { width: 1100, height: 1060 });
         await shot.page.screenshot({ path: readme });
       }
       console.log(`screenshots in ${dir}`);

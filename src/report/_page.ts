@@ -60,8 +60,8 @@ tr.running .status { color: var(--running); }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; }
 figure.chart { border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem; background: var(--panel);
-  max-width: 100%; overflow-x: auto; }
-figure.chart figcaption { color: var(--muted); font-size: 0.85rem; max-width: 40rem; }
+  width: min-content; max-width: 100%; overflow-x: auto; }
+figure.chart figcaption { color: var(--muted); font-size: 0.85rem; }
 figure.chart svg text { fill: var(--fg); }
 figure.chart svg .role-axis-grid line { stroke: var(--line); }
 figure.chart svg .role-axis-domain line, figure.chart svg .role-axis-tick line { stroke: var(--muted); }

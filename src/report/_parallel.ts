@@ -42,7 +42,7 @@ function scale(value: number, axis: Axis): number {
 const TOP = 24;
 const HEIGHT = 280;
 const LEFT = 40;
-const SPACING = 130;
+const SPACING = 110;
 const LEGEND = 130;
 
 /**
