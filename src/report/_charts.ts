@@ -7,7 +7,7 @@
 
 import { renderVegaLiteSvg } from "../_vega.ts";
 import { parallelCoordinatesSvg } from "./_parallel.ts";
-import type { Column, ExperimentModel, RunRow } from "./_model.ts";
+import type { Cell, Column, ExperimentModel, RunRow } from "./_model.ts";
 
 /** A rendered chart. */
 export interface Chart {
@@ -21,6 +21,8 @@ export interface Chart {
 const POINT_LIMIT = 2_000;
 /** A param with at most this many values is drawn as a line through the mean per value. */
 const LINE_VALUES = 30;
+/** Bins of a continuous param whose means are drawn, beyond 2,000 runs. */
+const BINS = 40;
 /** A colour param has at most this many values. */
 const COLOUR_VALUES = 10;
 /** At most this many metric-against-param charts. */
@@ -31,7 +33,9 @@ const SERIES_POINTS = 400;
 const BASE = {
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   background: "transparent",
-  config: { view: { stroke: null }, axis: { labelColor: "#777", titleColor: "#777" } },
+  // No ARIA label per mark: the figure's caption says what a chart shows, and 10,000 labels
+  // would double its size.
+  config: { aria: false, view: { stroke: null }, axis: { labelColor: "#777", titleColor: "#777" } },
 };
 
 /**
@@ -109,6 +113,41 @@ function colourParam(model: ExperimentModel, x: string): Column | undefined {
   return best?.column;
 }
 
+/** One run in a metric-against-param chart: param, metric, colour param. */
+interface Point {
+  x: Cell;
+  y: number;
+  c?: string;
+}
+
+/**
+ * The mean metric per param value (or per one of 40 equal bins of a
+ * continuous param) and colour: what the line is drawn through. Computed
+ * here, so Vega renders a few dozen points however many runs there are.
+ */
+function meanPoints(points: Point[], binned: boolean): Point[] {
+  let place = (x: Cell): Cell => x;
+  if (binned) {
+    const xs = points.map((point) => point.x as number);
+    const min = Math.min(...xs);
+    const width = (Math.max(...xs) - min) / BINS || 1;
+    place = (x) =>
+      min + (Math.min(BINS - 1, Math.floor(((x as number) - min) / width)) + 0.5) * width;
+  }
+  const groups = new Map<string, { x: Cell; c?: string; sum: number; count: number }>();
+  for (const point of points) {
+    const x = place(point.x);
+    const key = JSON.stringify([x, point.c ?? null]);
+    const group = groups.get(key) ?? { x, c: point.c, sum: 0, count: 0 };
+    group.sum += point.y;
+    group.count++;
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ x, c, sum, count }) =>
+    c === undefined ? { x, y: sum / count } : { x, y: sum / count, c }
+  );
+}
+
 /**
  * One metric against one param that varies: a point per run (up to 2,000
  * runs) and, where the param takes few values, a line through the mean at
@@ -121,48 +160,50 @@ async function metricAgainstParam(
   param: Column,
 ): Promise<Chart | undefined> {
   const colour = colourParam(model, param.name);
-  const values = model.rows
+  const points: Point[] = model.rows
     .filter((row) => finite(row[metric.name]) && row[param.name] !== null)
     .map((row) => ({
       x: row[param.name],
-      y: row[metric.name],
+      y: row[metric.name] as number,
       ...(colour === undefined ? {} : { c: String(row[colour.name] ?? "") }),
     }));
-  if (values.length === 0) return undefined;
-  const xCount = new Set(values.map((value) => value.x)).size;
-  const few = xCount <= LINE_VALUES;
+  if (points.length === 0) return undefined;
+  const few = new Set(points.map((point) => point.x)).size <= LINE_VALUES;
   if (!param.numeric && !few) return undefined; // a category axis with that many values says nothing
+  const many = points.length > POINT_LIMIT;
   const x = param.numeric
     ? { field: "x", type: "quantitative", title: param.name, scale: { zero: false } }
     : { field: "x", type: "ordinal", title: param.name };
-  const color = colour === undefined
-    ? {}
-    : { color: { field: "c", type: "nominal", title: colour.name } };
+  const encoding = {
+    x,
+    y: { field: "y", type: "quantitative", title: metric.name },
+    ...(colour === undefined ? {} : { color: { field: "c", type: "nominal", title: colour.name } }),
+  };
   const layer: Record<string, unknown>[] = [];
-  if (values.length <= POINT_LIMIT) {
+  if (!many) {
     layer.push({
+      data: { values: points },
       mark: { type: "point", filled: true, size: 24, opacity: few ? 0.35 : 0.7 },
-      encoding: { x, y: { field: "y", type: "quantitative", title: metric.name }, ...color },
+      encoding,
     });
   }
-  if (few || values.length > POINT_LIMIT) {
+  if (few || many) {
     layer.push({
+      data: { values: meanPoints(points, !few) },
       mark: { type: "line", point: true },
-      encoding: {
-        x: few ? x : { ...x, bin: { maxbins: 40 } },
-        y: { field: "y", type: "quantitative", aggregate: "mean", title: metric.name },
-        ...color,
-      },
+      encoding,
     });
   }
-  const means = layer.length > 1 || values.length > POINT_LIMIT;
-  const description = `${metric.name} against ${param.name} over ${values.length} runs${
-    means ? (values.length > POINT_LIMIT ? ", mean per value" : ", with the mean per value") : ""
-  }${few || values.length <= POINT_LIMIT ? "" : " (binned)"}${
-    colour === undefined ? "" : `; colour: ${colour.name}`
-  }`;
+  const line = !few
+    ? `, mean per bin of ${param.name}`
+    : many
+    ? ", mean per value"
+    : ", with the mean per value";
+  const description = `${metric.name} against ${param.name} over ${points.length} runs${
+    few || many ? line : ""
+  }${colour === undefined ? "" : `; colour: ${colour.name}`}`;
   const svg = await render(
-    { description, width: 300, height: 200, data: { values }, layer },
+    { description, width: 300, height: 200, layer },
     `${metric.name} vs ${param.name}`,
   );
   return { title: `${metric.name} vs ${param.name}`, description, svg };
