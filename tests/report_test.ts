@@ -20,6 +20,7 @@ import {
   TemporaryExperiment,
 } from "../mod.ts";
 import { writeReport } from "../src/report/report.ts";
+import { parallelCoordinatesSvg } from "../src/report/_parallel.ts";
 import { reportSweep, SCRIPTED_SVG } from "./_report_sweep.ts";
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards. */
@@ -201,3 +202,15 @@ Deno.test(
     );
   }),
 );
+
+Deno.test("parallel coordinates: a path per run up to 2,000 runs, then one per colour band", () => {
+  const axes = [{ name: "a", min: 0, max: 1 }, { name: "b", min: 0, max: 10 }];
+  for (const [runs, paths] of [[2_000, 2_000], [2_001, 16]]) {
+    const rows = Array.from({ length: runs }, (_, i) => [i / runs, (10 * i) / runs]);
+    const svg = parallelCoordinatesSvg(axes, rows, 1, "test");
+    const group = svg.slice(svg.indexOf('<g class="mark-line"'), svg.indexOf("</g>"));
+    assertEquals(count(group, /<path /g), paths);
+    // Every run is drawn: one move-to per line.
+    assertEquals(count(group, /M/g), runs);
+  }
+});

@@ -108,7 +108,8 @@ export const SCRIPT = `
       for (const row of body.rows) {
         const match = states.has(row.className) && words.every((word) => textOf(row).includes(word));
         if (match) matching++;
-        row.hidden = !match || matching > limit;
+        const hide = !match || matching > limit;
+        if (row.hidden !== hide) row.hidden = hide; // untouched rows need no new style
       }
       const visible = Math.min(matching, limit);
       shown.textContent = visible + " of " + total + " runs shown" +
