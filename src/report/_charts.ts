@@ -6,6 +6,7 @@
 // Vega-Lite.
 
 import { renderVegaLiteSvg } from "../_vega.ts";
+import { formatValue } from "./_html.ts";
 import { parallelCoordinatesSvg } from "./_parallel.ts";
 import type { Cell, Column, ExperimentModel, RunRow } from "./_model.ts";
 
@@ -120,6 +121,15 @@ interface Point {
   c?: string;
 }
 
+/** The values of a colour param, sorted (numbers by value), as table text. */
+function colourDomain(model: ExperimentModel, name: string): string[] {
+  const values = [...new Set(model.rows.map((row) => row[name] ?? null))];
+  values.sort((a, b) =>
+    typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))
+  );
+  return values.map(formatValue);
+}
+
 /**
  * The mean metric per param value (or per one of 40 equal bins of a
  * continuous param) and colour: what the line is drawn through. Computed
@@ -165,7 +175,7 @@ async function metricAgainstParam(
     .map((row) => ({
       x: row[param.name],
       y: row[metric.name] as number,
-      ...(colour === undefined ? {} : { c: String(row[colour.name] ?? "") }),
+      ...(colour === undefined ? {} : { c: formatValue(row[colour.name]) }),
     }));
   if (points.length === 0) return undefined;
   const few = new Set(points.map((point) => point.x)).size <= LINE_VALUES;
@@ -177,7 +187,15 @@ async function metricAgainstParam(
   const encoding = {
     x,
     y: { field: "y", type: "quantitative", title: metric.name },
-    ...(colour === undefined ? {} : { color: { field: "c", type: "nominal", title: colour.name } }),
+    ...(colour === undefined ? {} : {
+      color: {
+        field: "c",
+        type: "nominal",
+        title: colour.name,
+        // The legend in the param's order (1, 2, 10), shown as the table shows it.
+        scale: { domain: colourDomain(model, colour.name) },
+      },
+    }),
   };
   const layer: Record<string, unknown>[] = [];
   if (!many) {
