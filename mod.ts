@@ -69,3 +69,4 @@ export type {
   RunState,
   RunStatus,
 } from "./src/types.ts";
+export type { ReportOptions } from "./src/report/options.ts";

@@ -26,6 +26,7 @@ import { coldStartRows } from "./cold_start.ts";
 import { rssRows } from "./rss.ts";
 import { cliRows } from "./cli.ts";
 import { analysisRows } from "./analysis.ts";
+import { reportRows } from "./report.ts";
 
 export type { Report, Row } from "./_harness.ts";
 
@@ -41,6 +42,7 @@ const GROUPS = [
   "rss",
   "cli",
   "analysis",
+  "report",
 ];
 
 /** The order of the rows in the report. */
@@ -61,6 +63,9 @@ const ROW_ORDER = [
   "scalars",
   "scalars_memory",
   "aggregate",
+  "report_write",
+  "report_size",
+  "report_usable",
 ];
 
 async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
@@ -91,6 +96,7 @@ async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
   if (wanted("rss")) rows.push(...await rssRows(ctx));
   if (wanted("cli")) rows.push(...await cliRows(ctx));
   if (wanted("analysis")) rows.push(...await analysisRows(ctx));
+  if (wanted("report")) rows.push(...await reportRows(ctx));
   return rows.sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
 }
 

@@ -22,6 +22,7 @@ import { runBody } from "./_run_body.ts";
 import { formatRunId } from "./run_id.ts";
 import { runSweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
 import type { Params, RunState } from "./types.ts";
+import type { ReportOptions } from "./report/options.ts";
 import { ExperimentReader } from "./experiment_reader.ts";
 import {
   type AggregateOptions,
@@ -613,5 +614,53 @@ export class Experiment {
       () => new ExperimentReader(this.dir).toDataFrame(),
       options,
     );
+  }
+
+  /**
+   * Writes the experiment's HTML report: one self-contained file with the
+   * runs table (sortable, filterable), charts and the details of the runs
+   * that most need a look. See docs/report.md. Loads nodejs-polars
+   * (`--allow-env --allow-ffi --allow-sys`).
+   *
+   * @param options Where to write, the title, how many runs get details.
+   * @returns The path written, by default `<experiment>/report.html`.
+   *
+   * @example Usage
+   * ```ts
+   * import { TemporaryExperiment } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * const path = await exp.report({ title: "Sweep" });
+   * assertStringIncludes(Deno.readTextFileSync(path), "<title>Sweep</title>");
+   * ```
+   */
+  async report(options?: ReportOptions): Promise<string> {
+    const { writeReport } = await import("./report/report.ts");
+    return writeReport(this.dir, options);
+  }
+
+  /**
+   * What Deno's Jupyter kernel shows for the experiment: the runs table as
+   * `text/html`, a summary as `text/plain`.
+   *
+   * @returns The MIME bundle.
+   *
+   * @example Usage
+   * ```ts
+   * import { TemporaryExperiment } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * // A notebook shows `exp` on a cell's last line with this bundle.
+   * const bundle = await Reflect.get(exp, Symbol.for("Jupyter.display")).call(exp);
+   * assertStringIncludes(bundle["text/html"], "<table");
+   * ```
+   */
+  async [Symbol.for("Jupyter.display")](): Promise<{ "text/html": string; "text/plain": string }> {
+    const { experimentBundle } = await import("./report/_display.ts");
+    return experimentBundle(this.dir);
   }
 }

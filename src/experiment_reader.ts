@@ -16,6 +16,7 @@ import { indexOf } from "./_index/runs.ts";
 import { LogReader } from "./log_reader.ts";
 import type { DataFrame } from "nodejs-polars";
 import type { JsonValue, Params } from "./types.ts";
+import type { ReportOptions } from "./report/options.ts";
 import {
   type AggregateOptions,
   aggregateRuns,
@@ -381,5 +382,54 @@ export class ExperimentReader implements Iterable<LogReader> {
    */
   aggregateScalars(options: AggregateScalarsOptions): Promise<DataFrame> {
     return aggregateScalarFrame(this.path, () => this.toDataFrame(), options);
+  }
+
+  /**
+   * Writes the experiment's HTML report: one self-contained file with the
+   * runs table (sortable, filterable), charts and the details of the runs
+   * that most need a look. See docs/report.md. Loads nodejs-polars
+   * (`--allow-env --allow-ffi --allow-sys`).
+   *
+   * @param options Where to write, the title, how many runs get details.
+   * @returns The path written, by default `<experiment>/report.html`.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * const path = await new ExperimentReader(exp.dir).report({ title: "Sweep" });
+   * assertStringIncludes(Deno.readTextFileSync(path), "<title>Sweep</title>");
+   * ```
+   */
+  async report(options?: ReportOptions): Promise<string> {
+    const { writeReport } = await import("./report/report.ts");
+    return writeReport(this.path, options);
+  }
+
+  /**
+   * What Deno's Jupyter kernel shows for the reader: the runs table as
+   * `text/html`, a summary as `text/plain`.
+   *
+   * @returns The MIME bundle.
+   *
+   * @example Usage
+   * ```ts
+   * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * using exp = new TemporaryExperiment("sweep");
+   * exp.add({ omega: 1 })!.markComplete();
+   * // A notebook shows a reader on a cell's last line with this bundle.
+   * const reader = new ExperimentReader(exp.dir);
+   * const bundle = await Reflect.get(reader, Symbol.for("Jupyter.display")).call(reader);
+   * assertStringIncludes(bundle["text/html"], "<table");
+   * ```
+   */
+  async [Symbol.for("Jupyter.display")](): Promise<{ "text/html": string; "text/plain": string }> {
+    const { experimentBundle } = await import("./report/_display.ts");
+    return experimentBundle(this.path);
   }
 }

@@ -527,4 +527,33 @@ export class LogReader {
     }
     return { path, value };
   }
+
+  /**
+   * What Deno's Jupyter kernel shows for the run: its summary with params,
+   * metadata, last log lines, plots inline and scalar series as
+   * `text/html`; {@linkcode LogReader.prototype.toString} as `text/plain`.
+   *
+   * @returns The MIME bundle.
+   *
+   * @example Usage
+   * ```ts
+   * import { LogReader, Logbook } from "@notata/core";
+   * import { assertStringIncludes } from "@std/assert";
+   *
+   * const baseDir = Deno.makeTempDirSync();
+   * {
+   *   using log = new Logbook("oscillator", { baseDir, params: { omega: 2 } });
+   *   log.plot("dot", '<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>');
+   * }
+   * const run = new LogReader(`${baseDir}/log_oscillator`);
+   * // A notebook shows `run` on a cell's last line with this bundle.
+   * const bundle = await Reflect.get(run, Symbol.for("Jupyter.display")).call(run);
+   * assertStringIncludes(bundle["text/html"], 'src="data:image/svg+xml;base64,');
+   * Deno.removeSync(baseDir, { recursive: true });
+   * ```
+   */
+  async [Symbol.for("Jupyter.display")](): Promise<{ "text/html": string; "text/plain": string }> {
+    const { runBundle } = await import("./report/_display.ts");
+    return runBundle(this);
+  }
 }

@@ -6,6 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
 // A type import: `deno check tests/` then type-checks the whole suite.
 import type { Report } from "../bench/main.ts";
+import { chromiumMissing } from "./_browser.ts";
 
 const ROWS = [
   "sweep",
@@ -24,6 +25,10 @@ const ROWS = [
   "scalars",
   "scalars_memory",
   "aggregate",
+  "report_write",
+  "report_size",
+  // Skipped, with a line on stderr, where there is no Chromium.
+  ...(chromiumMissing() === undefined ? ["report_usable"] : []),
 ];
 
 Deno.test("deno task bench --quick writes every row with numeric figures", async () => {
