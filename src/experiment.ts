@@ -638,7 +638,7 @@ export class Experiment {
    */
   async report(options?: ReportOptions): Promise<string> {
     const { writeReport } = await import("./report/report.ts");
-    return writeReport(this.dir, options);
+    return writeReport(new ExperimentReader(this.dir), options);
   }
 
   /**
@@ -661,6 +661,6 @@ export class Experiment {
    */
   async [Symbol.for("Jupyter.display")](): Promise<{ "text/html": string; "text/plain": string }> {
     const { experimentBundle } = await import("./report/_display.ts");
-    return experimentBundle(this.dir);
+    return experimentBundle(new ExperimentReader(this.dir));
   }
 }

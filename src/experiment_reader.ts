@@ -171,6 +171,9 @@ export class ExperimentReader implements Iterable<LogReader> {
    * ```
    */
   get(runId: string): LogReader {
+    // Most runs live at log_<run id>: one stat instead of listing every run.
+    const direct = join(this.runsDir, `log_${runId}`);
+    if (!/[/\\]/.test(runId) && isRunDirectory(direct)) return new LogReader(direct);
     const names = this.#runDirectories();
     const name = names.find((name) => runIdOf(name) === runId);
     if (name !== undefined) return new LogReader(join(this.runsDir, name));
@@ -406,7 +409,7 @@ export class ExperimentReader implements Iterable<LogReader> {
    */
   async report(options?: ReportOptions): Promise<string> {
     const { writeReport } = await import("./report/report.ts");
-    return writeReport(this.path, options);
+    return writeReport(this, options);
   }
 
   /**
@@ -430,6 +433,6 @@ export class ExperimentReader implements Iterable<LogReader> {
    */
   async [Symbol.for("Jupyter.display")](): Promise<{ "text/html": string; "text/plain": string }> {
     const { experimentBundle } = await import("./report/_display.ts");
-    return experimentBundle(this.path);
+    return experimentBundle(this);
   }
 }

@@ -9,6 +9,7 @@ import {
   assertNotMatch,
   assertRejects,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import { join, resolve } from "@std/path";
 import {
@@ -19,7 +20,6 @@ import {
   MissingEntryError,
   TemporaryExperiment,
 } from "../mod.ts";
-import { writeReport } from "../src/report/report.ts";
 import { parallelCoordinatesSvg } from "../src/report/_parallel.ts";
 import { reportSweep, SCRIPTED_SVG } from "./_report_sweep.ts";
 
@@ -130,7 +130,7 @@ Deno.test(
   "report() of an experiment with no runs, and of an index whose run directories are gone",
   inTempDir(async (dir) => {
     Deno.mkdirSync(join(dir, "empty", "runs"), { recursive: true });
-    const html = Deno.readTextFileSync(await writeReport(join(dir, "empty")));
+    const html = Deno.readTextFileSync(await new ExperimentReader(join(dir, "empty")).report());
     assertStringIncludes(html, "<li>0 runs</li>");
     assertStringIncludes(html, "No charts");
 
@@ -144,7 +144,7 @@ Deno.test(
     );
     const copy = Deno.readTextFileSync(await new ExperimentReader(copied).report());
     assertStringIncludes(copy, "<h3>loss vs alpha</h3>");
-    assertStringIncludes(copy, "Cannot read run");
+    assertStringIncludes(copy, "Cannot get run");
   }),
 );
 
@@ -163,7 +163,7 @@ Deno.test(
       MissingEntryError,
       "the directory of",
     );
-    await assertRejects(() => writeReport(join(dir, "nothing")), MissingEntryError);
+    assertThrows(() => new ExperimentReader(join(dir, "nothing")), MissingEntryError);
     assertEquals([...Deno.readDirSync(dir)], []);
   }),
 );

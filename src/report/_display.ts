@@ -4,7 +4,7 @@
 // and `text/plain`. No script and no style sheet: a notebook shows output
 // HTML without running scripts, in its own styles.
 
-import type { LogReader } from "../log_reader.ts";
+import type { ExperimentSource, RunSource } from "./_source.ts";
 import { countsText, escapeHtml, formatValue, runsTable } from "./_html.ts";
 import { readExperiment } from "./_model.ts";
 import { PlotBudget, runDetails, statusLine } from "./_run.ts";
@@ -20,9 +20,9 @@ const NOTEBOOK_ROWS = 100;
 /** Bytes of plot images one run's summary embeds at most. */
 const NOTEBOOK_PLOT_BUDGET = 4 * 1024 * 1024;
 
-/** The runs table of the experiment in `dir`, its counts, and what is fixed. */
-export async function experimentBundle(dir: string): Promise<MimeBundle> {
-  const model = await readExperiment(dir);
+/** The runs table of `experiment`, its counts, and what is fixed. */
+export async function experimentBundle(experiment: ExperimentSource): Promise<MimeBundle> {
+  const model = await readExperiment(experiment);
   const rows = model.rows.slice(0, NOTEBOOK_ROWS);
   const fixed = model.fixed.map(({ name, value }) => `${name} = ${formatValue(value)}`);
   const summary = `${model.name}: ${countsText(model)}`;
@@ -46,7 +46,7 @@ export async function experimentBundle(dir: string): Promise<MimeBundle> {
 }
 
 /** One run's summary: status, params, metadata, last log lines, plots and scalar series. */
-export async function runBundle(run: LogReader): Promise<MimeBundle> {
+export async function runBundle(run: RunSource): Promise<MimeBundle> {
   const html = `<div class="notata-run"><p><strong>${escapeHtml(run.runId)}</strong>: ${
     escapeHtml(statusLine(run))
   }</p>${await runDetails(run, new PlotBudget(NOTEBOOK_PLOT_BUDGET))}</div>`;

@@ -5,9 +5,9 @@
 // and the counts by status.
 
 import { basename, resolve } from "@std/path";
-import { ExperimentReader } from "../experiment_reader.ts";
 import { IndexCsv } from "../_index/csv.ts";
 import type { JsonValue } from "../types.ts";
+import type { ExperimentSource } from "./_source.ts";
 
 /** A cell of the runs table: what a DataFrame row holds. */
 export type Cell = string | number | boolean | null;
@@ -86,9 +86,10 @@ function isNumeric(rows: RunRow[], name: string): boolean {
   return seen;
 }
 
-/** Reads the runs of the experiment in `dir` (Polars: `--allow-env --allow-ffi --allow-sys`). */
-export async function readExperiment(dir: string): Promise<ExperimentModel> {
-  const frame = await new ExperimentReader(dir).toDataFrame();
+/** Reads the runs of `experiment` (Polars: `--allow-env --allow-ffi --allow-sys`). */
+export async function readExperiment(experiment: ExperimentSource): Promise<ExperimentModel> {
+  const dir = experiment.path;
+  const frame = await experiment.toDataFrame();
   const rows = frame.height === 0 ? [] : frame.toRecords() as RunRow[];
   const roles = columnRoles(dir, frame.columns);
   const varying: Column[] = [];

@@ -9,7 +9,7 @@
 
 import { join } from "@std/path";
 import { MissingEntryError } from "../errors.ts";
-import type { LogReader } from "../log_reader.ts";
+import type { RunSource } from "./_source.ts";
 import { scalarChart } from "./_charts.ts";
 import { escapeHtml, formatValue, valueList } from "./_html.ts";
 import { shownState } from "./_model.ts";
@@ -46,7 +46,7 @@ function base64(bytes: Uint8Array): string {
 }
 
 /** The run's PNG and SVG plots as figures of <img> data: URIs. */
-export function plotFigures(run: LogReader, budget: PlotBudget): string {
+export function plotFigures(run: RunSource, budget: PlotBudget): string {
   const figures: string[] = [];
   for (const name of run.plots) {
     const extension = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
@@ -71,7 +71,7 @@ export function plotFigures(run: LogReader, budget: PlotBudget): string {
 }
 
 /** The last lines of the run's `log.txt`, or `undefined` when it has none. */
-function logTail(run: LogReader): string[] | undefined {
+function logTail(run: RunSource): string[] | undefined {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(join(run.path, "log.txt"));
@@ -98,7 +98,7 @@ function logTail(run: LogReader): string[] | undefined {
 
 /** The run's scalar series by name, in step order, or none. */
 async function scalarSeries(
-  run: LogReader,
+  run: RunSource,
 ): Promise<Map<string, { step: number; value: number }[]>> {
   const series = new Map<string, { step: number; value: number }[]>();
   let frame;
@@ -127,7 +127,7 @@ function section(title: string, body: string): string {
  * The run's details: params, metadata, last log lines, plots and scalar
  * series. A run whose files cannot be read says so instead.
  */
-export async function runDetails(run: LogReader, budget: PlotBudget): Promise<string> {
+export async function runDetails(run: RunSource, budget: PlotBudget): Promise<string> {
   try {
     const meta = run.meta;
     const parts = [
@@ -165,7 +165,7 @@ export async function runDetails(run: LogReader, budget: PlotBudget): Promise<st
 }
 
 /** A line such as "failed: diverged" for a run, from its metadata. */
-export function statusLine(run: LogReader): string {
+export function statusLine(run: RunSource): string {
   const state = shownState(run.status);
   const reason = run.meta.failure_reason;
   return reason === undefined || reason === null ? state : `${state}: ${formatValue(reason)}`;

@@ -11,8 +11,6 @@
 import { dirname, join, resolve } from "@std/path";
 import { exists, writeFileAtomic } from "../_files.ts";
 import { InvalidValueError, MissingEntryError } from "../errors.ts";
-import { ExperimentReader } from "../experiment_reader.ts";
-import { LogReader } from "../log_reader.ts";
 import { type Chart, CHART_LIMIT, experimentCharts } from "./_charts.ts";
 import {
   escapeHtml,
@@ -32,6 +30,7 @@ import {
 import { CONTENT_SECURITY_POLICY, HEAD_SCRIPT, SCRIPT, STYLE } from "./_page.ts";
 import { PlotBudget, runDetails } from "./_run.ts";
 import type { ReportOptions } from "./options.ts";
+import type { ExperimentSource } from "./_source.ts";
 
 export type { ReportOptions } from "./options.ts";
 
@@ -56,8 +55,6 @@ function checkOptions(experimentDir: string, options: ReportOptions): Required<R
   if (title !== undefined && typeof title !== "string") {
     throw new InvalidValueError(`${action}: title is ${typeof title}, expected a string`);
   }
-  // The experiment first: its directory is where the report goes by default.
-  new ExperimentReader(experimentDir);
   if (!exists(dirname(resolve(path)))) {
     throw new MissingEntryError(
       `${action}: the directory of "${path}" does not exist, expected an existing directory`,
@@ -134,10 +131,14 @@ function chartsSection(model: ExperimentModel, charts: Chart[]): string {
 }
 
 /** A run's details, or why there are none: an index may list a run whose directory is gone. */
-async function runBody(path: string, budget: PlotBudget): Promise<string> {
-  let run: LogReader;
+async function runBody(
+  experiment: ExperimentSource,
+  runId: string,
+  budget: PlotBudget,
+): Promise<string> {
+  let run;
   try {
-    run = new LogReader(path);
+    run = experiment.get(runId);
   } catch (error) {
     if (!(error instanceof MissingEntryError)) throw error;
     return `<p class="error">${escapeHtml(error.message)}</p>`;
@@ -145,7 +146,11 @@ async function runBody(path: string, budget: PlotBudget): Promise<string> {
   return await runDetails(run, budget);
 }
 
-async function detailsSection(model: ExperimentModel, rows: RunRow[]): Promise<string> {
+async function detailsSection(
+  experiment: ExperimentSource,
+  model: ExperimentModel,
+  rows: RunRow[],
+): Promise<string> {
   const budget = new PlotBudget(PLOT_BUDGET);
   const items: string[] = [];
   for (const row of rows) {
@@ -158,7 +163,8 @@ async function detailsSection(model: ExperimentModel, rows: RunRow[]): Promise<s
         escapeHtml(runId)
       }</strong>: ${state}${reason === "" ? "" : ` (${escapeHtml(reason)})`}</summary>
 <p class="meta"><code>${escapeHtml(path)}</code></p><div class="run-body">${await runBody(
-        path,
+        experiment,
+        runId,
         budget,
       )}</div></details>`,
     );
@@ -173,35 +179,34 @@ async function detailsSection(model: ExperimentModel, rows: RunRow[]): Promise<s
 }
 
 /**
- * Writes the HTML report of the experiment in `experimentDir` and returns
+ * Writes the HTML report of `experiment` (an ExperimentReader) and returns
  * its path. Reading the runs loads nodejs-polars (`--allow-env --allow-ffi
  * --allow-sys`); the charts load vega and vega-lite.
  *
- * @param experimentDir An experiment directory.
+ * @param experiment The experiment, as its reader.
  * @param options Where to write, the title, how many runs get details.
- * @returns The path written: `options.path`, or `<experimentDir>/report.html`.
- * @throws {MissingEntryError} `experimentDir` is not an experiment, or the
- * report's directory does not exist.
+ * @returns The path written: `options.path`, or `<experiment>/report.html`.
+ * @throws {MissingEntryError} The report's directory does not exist.
  * @throws {InvalidValueError} An option has the wrong type or range.
  *
  * @example Usage
  * ```ts
- * import { TemporaryExperiment } from "@notata/core";
+ * import { ExperimentReader, TemporaryExperiment } from "@notata/core";
  * import { writeReport } from "./report.ts";
  * import { assertStringIncludes } from "@std/assert";
  *
  * using exp = new TemporaryExperiment("sweep");
  * exp.add({ omega: 1 })!.markComplete();
- * const path = await writeReport(exp.dir, { title: "A sweep" });
+ * const path = await writeReport(new ExperimentReader(exp.dir), { title: "A sweep" });
  * assertStringIncludes(Deno.readTextFileSync(path), "<h1>A sweep</h1>");
  * ```
  */
 export async function writeReport(
-  experimentDir: string,
+  experiment: ExperimentSource,
   options: ReportOptions = {},
 ): Promise<string> {
-  const checked = checkOptions(experimentDir, options);
-  const model = await readExperiment(experimentDir);
+  const checked = checkOptions(experiment.path, options);
+  const model = await readExperiment(experiment);
   const title = checked.title || model.name;
   const detailed = detailedRuns(model, checked.details);
   const charts = await experimentCharts(model);
@@ -231,7 +236,7 @@ ${controls(model)}
   }</div>
 </section>
 ${chartsSection(model, charts)}
-${await detailsSection(model, detailed)}
+${await detailsSection(experiment, model, detailed)}
 </main>
 <script>${SCRIPT}</script>
 </body>
