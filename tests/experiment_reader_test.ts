@@ -473,3 +473,13 @@ Deno.test("toDataFrame lists runs without a row, types kept, and writes nothing"
   assertEquals(Deno.readTextFileSync(exp.indexPath), before);
   assertEquals(open.status, "initialized");
 });
+
+Deno.test("toDataFrame keeps an Int64 column Int64 when a running run has a whole number", async () => {
+  using exp = new TemporaryExperiment("whole");
+  exp.add({ omega: 1 })!.markComplete();
+  using open = exp.add({ omega: 2 })!;
+  const df = await new ExperimentReader(exp.dir).toDataFrame();
+  assertEquals(String(df.getColumn("omega").dtype), "DataType(Int64)");
+  assertEquals(df.getColumn("omega").toArray(), [1, 2]);
+  assertEquals(open.status, "initialized");
+});

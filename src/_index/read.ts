@@ -195,6 +195,12 @@ async function appendRecords(
       extra = extra.withColumn(column.cast(target));
       continue;
     }
+    // Polars reads every JS number as Float64: whole numbers keep an Int64 column.
+    const whole = column.toArray().every((value) => value === null || Number.isSafeInteger(value));
+    if (target.equals(pl.Int64) && column.dtype.equals(pl.Float64) && whole) {
+      extra = extra.withColumn(column.cast(pl.Int64));
+      continue;
+    }
     const numeric = [pl.Int64, pl.Float64];
     const widened = numeric.some((t) => t.equals(target)) &&
         numeric.some((t) => t.equals(column.dtype))
