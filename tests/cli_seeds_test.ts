@@ -1,0 +1,73 @@
+// Copyright 2026 the notata authors. MIT license.
+// `notata report` and `notata ls --over`, run as a user runs them, on a sweep
+// with seeds: omega 1 with seeds 1-3, omega 2 with seeds 1-2 (seed 3
+// missing), and a failed run (omega 1, seed 4) that no aggregate counts.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { join } from "@std/path";
+import { Experiment } from "../mod.ts";
+import { notata, notataOk, snapshot } from "./_cli.ts";
+
+/** Metric `final` = 10·omega + seed; series `energy` = omega·seed + step, steps 0 and 1. */
+function seedSweep(baseDir: string): string {
+  const exp = new Experiment("seeds", { baseDir });
+  for (const [omega, seeds] of [[1, [1, 2, 3]], [2, [1, 2]]] as const) {
+    for (const seed of seeds) {
+      using log = exp.add({ omega, seed })!;
+      for (const step of [0, 1]) log.scalar("energy", omega * seed + step, { step });
+      log.json("metrics", { final: 10 * omega + seed });
+    }
+  }
+  using failed = exp.add({ omega: 1, seed: 4 })!;
+  failed.json("metrics", { final: 999 });
+  failed.markFailed("diverged");
+  return exp.dir;
+}
+
+async function withSeedSweep(fn: (exp: string, baseDir: string) => Promise<void>): Promise<void> {
+  const baseDir = Deno.makeTempDirSync({ prefix: "notata_cli_" });
+  try {
+    await fn(seedSweep(baseDir), baseDir);
+  } finally {
+    Deno.removeSync(baseDir, { recursive: true });
+  }
+}
+
+Deno.test("notata report writes the report with every run and prints its path", async () => {
+  await withSeedSweep(async (exp, baseDir) => {
+    assertEquals(await notataOk(["report", exp]), `${join(exp, "report.html")}\n`);
+    const html = Deno.readTextFileSync(join(exp, "report.html"));
+    assertStringIncludes(html, "<title>seeds</title>");
+    for (const runId of ["seeds_omega_1_seed_1", "seeds_omega_2_seed_2", "seeds_omega_1_seed_4"]) {
+      assertStringIncludes(html, `>${runId}<`);
+    }
+    const other = join(baseDir, "other.html");
+    assertEquals(
+      await notataOk(["report", exp, "-o", other, "--title", "Seeds & omega"]),
+      `${other}\n`,
+    );
+    assertStringIncludes(Deno.readTextFileSync(other), "<h1>Seeds &amp; omega</h1>");
+  });
+});
+
+Deno.test("notata report with a bad path exits 2 and writes nothing", async () => {
+  await withSeedSweep(async (exp, baseDir) => {
+    const before = snapshot(baseDir);
+    const cases: [string[], RegExp][] = [
+      [
+        ["report", exp, "-o", join(baseDir, "missing", "r.html")],
+        /^notata: Cannot write report of ".*": the directory of ".*missing.r\.html" does not exist/,
+      ],
+      [["report", join(baseDir, "nope")], /^notata: Cannot write report: ".*nope" does not exist/],
+      [["report", exp, "--output"], /^notata: Cannot write report: --output needs a value/],
+      [["report"], /^notata: Cannot write report: expected one experiment directory/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await notata(args);
+      assertEquals([result.code, result.stdout], [2, ""], args.join(" "));
+      assertMatch(result.stderr, message);
+      assertEquals(result.stderr.trimEnd().split("\n").length, 1);
+    }
+    assertEquals(snapshot(baseDir), before);
+    assert(!Deno.readDirSync(exp).some((entry) => entry.name.endsWith(".html")));
+  });
+});
