@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
 import { Experiment } from "../mod.ts";
-import { notata, notataOk, snapshot } from "./_cli.ts";
+import { notata, notataOk, parseTable, snapshot } from "./_cli.ts";
 
 /** Metric `final` = 10·omega + seed; series `energy` = omega·seed + step, steps 0 and 1. */
 function seedSweep(baseDir: string): string {
@@ -69,5 +69,97 @@ Deno.test("notata report with a bad path exits 2 and writes nothing", async () =
     }
     assertEquals(snapshot(baseDir), before);
     assert(!Deno.readDirSync(exp).some((entry) => entry.name.endsWith(".html")));
+  });
+});
+
+Deno.test("notata ls --over seed: one row per configuration, n and mean ± std", async () => {
+  await withSeedSweep(async (exp) => {
+    const listing = await notataOk(["ls", exp, "--over", "seed"]);
+    const lines = listing.trimEnd().split("\n");
+    assertEquals(parseTable(lines.slice(0, 3)), {
+      columns: ["omega", "n", "final"],
+      rows: [["1", "3", "12 ± 1"], ["2", "2", "21.5 ± 0.707107"]],
+    });
+    assertMatch(lines[3], /^2 configurations of 5 complete runs/);
+
+    const rows = JSON.parse(await notataOk(["ls", exp, "--over", "seed", "--json"]));
+    assertEquals(rows, [
+      {
+        omega: 1,
+        n: 3,
+        final_mean: 12,
+        final_std: 1,
+        final_min: 11,
+        final_max: 13,
+        final_count: 3,
+      },
+      {
+        omega: 2,
+        n: 2,
+        final_mean: 21.5,
+        final_std: Math.SQRT1_2,
+        final_min: 21,
+        final_max: 22,
+        final_count: 2,
+      },
+    ]);
+    const csv = await notataOk(["ls", exp, "--over", "seed", "--csv"]);
+    assertEquals(csv.split("\n").slice(0, 2), [
+      "omega,n,final_mean,final_std,final_min,final_max,final_count",
+      "1,3,12,1,11,13,3",
+    ]);
+    // The failed run joins its configuration only when asked for.
+    const withFailed = JSON.parse(
+      await notataOk([
+        "ls",
+        exp,
+        "--over",
+        "seed",
+        "--status",
+        "complete",
+        "--status",
+        "failed",
+        "--json",
+      ]),
+    );
+    assertEquals(withFailed.map((row: { n: number }) => row.n), [4, 2]);
+    assertEquals(withFailed[0].final_mean, (11 + 12 + 13 + 999) / 4);
+    // Over both params: one configuration of every complete run.
+    const all = JSON.parse(await notataOk(["ls", exp, "--over", "seed,omega", "--json"]));
+    assertEquals([all[0].n, all[0].final_mean], [5, (11 + 12 + 13 + 21 + 22) / 5]);
+
+    const second = await notataOk([
+      "ls",
+      exp,
+      "--over",
+      "seed",
+      "--where",
+      "omega>1",
+      "--csv",
+      "--columns",
+      "omega,final_mean",
+    ]);
+    assertEquals(second, "omega,final_mean\n2,21.5\n");
+  });
+});
+
+Deno.test("notata ls --over with a bad key or a --where on it exits 2", async () => {
+  await withSeedSweep(async (exp) => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["ls", exp, "--over", "sed"],
+        /^notata: Cannot aggregate runs: over names "sed", which is not a param, expected one of the params: "omega", "seed"$/,
+      ],
+      [
+        ["ls", exp, "--over", "seed", "--where", "seed=1"],
+        /^notata: Cannot list runs: --where "seed=1" names seed, which --over aggregates over/,
+      ],
+      [["ls", exp, "--over="], /^notata: Cannot list runs: --over needs a value$/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await notata(args);
+      assertEquals([result.code, result.stdout], [2, ""], args.join(" "));
+      assertMatch(result.stderr.trimEnd(), message);
+    }
   });
 });
