@@ -4,23 +4,11 @@
 // missing), and a failed run (omega 1, seed 4) that no aggregate counts.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { Experiment } from "../mod.ts";
 import { notata, notataOk, parseTable, snapshot } from "./_cli.ts";
+import { seedSweep } from "./_report_sweep.ts";
 
-/** Metric `final` = 10·omega + seed; series `energy` = omega·seed + step, steps 0 and 1. */
-function seedSweep(baseDir: string): string {
-  const exp = new Experiment("seeds", { baseDir });
-  for (const [omega, seeds] of [[1, [1, 2, 3]], [2, [1, 2]]] as const) {
-    for (const seed of seeds) {
-      using log = exp.add({ omega, seed })!;
-      for (const step of [0, 1]) log.scalar("energy", omega * seed + step, { step });
-      log.json("metrics", { final: 10 * omega + seed });
-    }
-  }
-  using failed = exp.add({ omega: 1, seed: 4 })!;
-  failed.json("metrics", { final: 999 });
-  failed.markFailed("diverged");
-  return exp.dir;
+function count(text: string, pattern: RegExp): number {
+  return text.match(pattern)?.length ?? 0;
 }
 
 async function withSeedSweep(fn: (exp: string, baseDir: string) => Promise<void>): Promise<void> {
@@ -46,6 +34,9 @@ Deno.test("notata report writes the report with every run and prints its path", 
       `${other}\n`,
     );
     assertStringIncludes(Deno.readTextFileSync(other), "<h1>Seeds &amp; omega</h1>");
+    assertEquals(count(Deno.readTextFileSync(other), /mean ± std over seed/g), 0);
+    await notataOk(["report", exp, "-o", other, "--over", "seed"]);
+    assertEquals(count(Deno.readTextFileSync(other), /<h3>[^<]*mean ± std over seed<\/h3>/g), 2);
   });
 });
 
@@ -60,6 +51,10 @@ Deno.test("notata report with a bad path exits 2 and writes nothing", async () =
       [["report", join(baseDir, "nope")], /^notata: Cannot write report: ".*nope" does not exist/],
       [["report", exp, "--output"], /^notata: Cannot write report: --output needs a value/],
       [["report"], /^notata: Cannot write report: expected one experiment directory/],
+      [
+        ["report", exp, "--over", "sed"],
+        /^notata: Cannot aggregate runs: over names "sed", which is not a param/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await notata(args);

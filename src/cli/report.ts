@@ -25,24 +25,29 @@ Options:
                      default EXP/report.html
   --title T          the page's title and heading; default the experiment's
                      name
+  --over KEY[,KEY]   also chart each metric and scalar series as mean ± std
+                     over these params (such as seed), per configuration of
+                     the complete runs
   -h, --help         show this help
 
 Examples:
   notata report outputs/oscillator_sweep
-  notata report outputs/oscillator_sweep -o sweep.html --title "Oscillator sweep"`;
+  notata report outputs/oscillator_sweep -o sweep.html --title "Oscillator sweep"
+  notata report outputs/seed_sweep --over seed`;
 
 async function run(args: string[]): Promise<void> {
   const parsed = parseCommandArgs(ACTION, args, {
-    string: ["output", "title"],
+    string: ["output", "title", "over"],
     alias: { o: "output" },
   });
   const [path] = positionals(ACTION, parsed, 1, 1, "one experiment directory: notata report EXP");
   const output = singleOption(ACTION, parsed, "output");
   const title = singleOption(ACTION, parsed, "title");
+  const over = singleOption(ACTION, parsed, "over")?.split(",").map((name) => name.trim());
   const experiment = openExperiment(ACTION, path);
   let written: string;
   try {
-    written = await experiment.report({ path: output, title });
+    written = await experiment.report({ path: output, title, over });
   } catch (error) {
     // A bad option value or a missing directory: nothing was written.
     if (error instanceof InvalidValueError || error instanceof MissingEntryError) {

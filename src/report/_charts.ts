@@ -25,11 +25,11 @@ const LINE_VALUES = 30;
 /** Bins of a continuous param whose means are drawn, beyond 2,000 runs. */
 const BINS = 40;
 /** A colour param has at most this many values. */
-const COLOUR_VALUES = 10;
+export const COLOUR_VALUES = 10;
 /** At most this many metric-against-param charts. */
 export const CHART_LIMIT = 24;
 /** Points per scalar series drawn; longer series are thinned evenly. */
-const SERIES_POINTS = 400;
+export const SERIES_POINTS = 400;
 
 const BASE = {
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -51,7 +51,8 @@ function compact(svg: string): string {
   );
 }
 
-async function render(spec: Record<string, unknown>, source: string): Promise<string> {
+/** `spec` (with the report's defaults) as compact SVG; `source` names it in errors. */
+export async function render(spec: Record<string, unknown>, source: string): Promise<string> {
   return compact(await renderVegaLiteSvg({ ...BASE, ...spec }, source));
 }
 
