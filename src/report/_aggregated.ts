@@ -72,7 +72,7 @@ async function metricErrorBars(
   if (values.length === 0) return undefined;
   const numeric = values.every((value) => typeof value.x === "number");
   const x = numeric
-    ? { field: "x", type: "quantitative", title: param, scale: { zero: false } }
+    ? { field: "x", type: "quantitative", title: param, scale: { zero: false, padding: 12 } }
     : { field: "x", type: "ordinal", title: param };
   const color = colour === undefined ? {} : {
     color: { field: "c", type: "nominal", title: colour, scale: { domain: domain(rows, colour) } },
