@@ -6,21 +6,25 @@
 // when the report is written, like the other charts.
 
 import type { DataFrame } from "nodejs-polars";
-import { type Chart, COLOUR_VALUES, render, SERIES_POINTS } from "./_charts.ts";
+import {
+  type Chart,
+  COLOUR_VALUES,
+  colourDomain,
+  finite,
+  render,
+  SERIES_POINTS,
+} from "./_charts.ts";
 import { formatValue } from "./_html.ts";
-import type { Cell } from "./_model.ts";
+import type { Cell, RunRow } from "./_model.ts";
 import type { ExperimentSource } from "./_source.ts";
 
-type Row = { [column: string]: Cell };
+/** A row of an aggregate, as `toRecords()` gives it. */
+type Row = RunRow;
 
 /** A mean with its spread: the ends of an error bar or band (no spread: both the mean). */
 function spread(mean: number, std: Cell): { mean: number; low: number; high: number } {
   const width = typeof std === "number" && Number.isFinite(std) ? std : 0;
   return { mean, low: mean - width, high: mean + width };
-}
-
-function finite(value: Cell): value is number {
-  return typeof value === "number" && Number.isFinite(value);
 }
 
 /** The columns of an aggregate before `n`: the params that name a configuration. */
@@ -36,15 +40,6 @@ function varyingKeys(rows: Row[], keys: string[]): string[] {
 /** A configuration as text: `omega=1, dt=0.1` (its varying params). */
 function configuration(row: Row, keys: string[]): string {
   return keys.map((name) => `${name}=${formatValue(row[name])}`).join(", ");
-}
-
-/** The values of `name` among `rows`, sorted (numbers by value), as table text. */
-function domain(rows: Row[], name: string): string[] {
-  const values = [...new Set(rows.map((row) => row[name] ?? null))];
-  values.sort((a, b) =>
-    typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))
-  );
-  return values.map(formatValue);
 }
 
 /**
@@ -75,7 +70,12 @@ async function metricErrorBars(
     ? { field: "x", type: "quantitative", title: param, scale: { zero: false, padding: 12 } }
     : { field: "x", type: "ordinal", title: param };
   const color = colour === undefined ? {} : {
-    color: { field: "c", type: "nominal", title: colour, scale: { domain: domain(rows, colour) } },
+    color: {
+      field: "c",
+      type: "nominal",
+      title: colour,
+      scale: { domain: colourDomain(rows, colour) },
+    },
   };
   const title = `${metric} vs ${param}, mean ± std over ${over}`;
   const description =

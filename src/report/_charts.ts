@@ -56,7 +56,8 @@ export async function render(spec: Record<string, unknown>, source: string): Pro
   return compact(await renderVegaLiteSvg({ ...BASE, ...spec }, source));
 }
 
-function finite(value: unknown): value is number {
+/** Whether `value` is a finite number. */
+export function finite(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
 
@@ -122,9 +123,9 @@ interface Point {
   c?: string;
 }
 
-/** The values of a colour param, sorted (numbers by value), as table text. */
-function colourDomain(model: ExperimentModel, name: string): string[] {
-  const values = [...new Set(model.rows.map((row) => row[name] ?? null))];
+/** The values of column `name` among `rows`, sorted (numbers by value), as table text. */
+export function colourDomain(rows: RunRow[], name: string): string[] {
+  const values = [...new Set(rows.map((row) => row[name] ?? null))];
   values.sort((a, b) =>
     typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))
   );
@@ -194,7 +195,7 @@ async function metricAgainstParam(
         type: "nominal",
         title: colour.name,
         // The legend in the param's order (1, 2, 10), shown as the table shows it.
-        scale: { domain: colourDomain(model, colour.name) },
+        scale: { domain: colourDomain(model.rows, colour.name) },
       },
     }),
   };
