@@ -155,3 +155,25 @@ export async function reportSweep(baseDir: string, running = false): Promise<Exp
   }
   return exp;
 }
+
+/**
+ * Experiment "seeds" under `baseDir`, returning its directory: omega 1 with
+ * seeds 1-3 and omega 2 with seeds 1-2 complete, and omega 1 seed 4 failed.
+ * Metric `final` = 10·omega + seed; series `energy` = omega·seed + step,
+ * steps 0 and 1. The failed run has 999 for both.
+ */
+export function seedSweep(baseDir: string): string {
+  const exp = new Experiment("seeds", { baseDir });
+  for (const [omega, seeds] of [[1, [1, 2, 3]], [2, [1, 2]]] as const) {
+    for (const seed of seeds) {
+      using log = exp.add({ omega, seed })!;
+      for (const step of [0, 1]) log.scalar("energy", omega * seed + step, { step });
+      log.json("metrics", { final: 10 * omega + seed });
+    }
+  }
+  using failed = exp.add({ omega: 1, seed: 4 })!;
+  failed.scalar("energy", 999);
+  failed.json("metrics", { final: 999 });
+  failed.markFailed("diverged");
+  return exp.dir;
+}

@@ -102,7 +102,7 @@ Deno.test("bad input exits 2 with one line on stderr and changes nothing", async
       [["reindex", join(baseDir, "missing")], /^Cannot rebuild index: ".*missing" does not exist/],
       [
         ["frobnicate"],
-        /^Cannot run "frobnicate": unknown command, expected one of ls, show, diff, status, tail, gc, reindex/,
+        /^Cannot run "frobnicate": unknown command, expected one of ls, show, diff, status, tail, gc, report, reindex/,
       ],
       [["--frobnicate"], /^Cannot run "--frobnicate": unknown option/],
     ];

@@ -277,7 +277,7 @@ Deno.test("notata on a sweep with complete, failed, crashed and running runs", a
 Deno.test("notata --version prints the version of deno.json; --help lists every command", async () => {
   assertEquals(await notataOk(["--version"]), `notata ${denoJson.version}\n`);
   const help = await notataOk(["--help"]);
-  for (const command of ["ls", "show", "diff", "status", "tail", "gc", "reindex"]) {
+  for (const command of ["ls", "show", "diff", "status", "tail", "gc", "report", "reindex"]) {
     assertMatch(help, new RegExp(`\\n {2}${command} `));
     const own = await notataOk([command, "--help"]);
     assertMatch(own, new RegExp(`^notata ${command} `));

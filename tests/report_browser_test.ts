@@ -6,12 +6,12 @@
 // NOTATA_REPORT_PNG=docs/report.png deno test -A --import-map=import_map.npm.json \
 //   tests/report_browser_test.ts        # also writes the README's screenshot
 
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
 import { join, resolve, toFileUrl } from "@std/path";
 import type { Page } from "puppeteer-core";
 import { chromiumMissing, launchChromium, openReport } from "./_browser.ts";
-import { reportSweep } from "./_report_sweep.ts";
-import { Experiment } from "../mod.ts";
+import { reportSweep, seedSweep } from "./_report_sweep.ts";
+import { Experiment, ExperimentReader } from "../mod.ts";
 
 const missing = chromiumMissing();
 const suffix = missing === undefined ? "" : ` (ignored: ${missing})`;
@@ -234,6 +234,46 @@ Deno.test({
         ["51", ...Array.from({ length: 10 }, (_, i) => String(510 + i))].sort(),
       );
       assertEquals(log.errors, []);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `report over seeds in Chromium: error bars 2·std high, one band per configuration${suffix}`,
+  ignore: missing !== undefined,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "notata-report-" });
+    try {
+      const path = await new ExperimentReader(seedSweep(dir)).report({ over: ["seed"] });
+      await using browser = await launchChromium();
+      const { page, log } = await openReport(browser, path);
+      assertEquals(log.errors, []);
+      const shown = await page.$$eval("#charts figure.chart", (figures) =>
+        figures
+          .filter((figure) => figure.querySelector("h3")!.textContent!.includes("mean ± std"))
+          .map((figure) => ({
+            title: figure.querySelector("h3")!.textContent,
+            // Drawn heights on the screen, as a person sees them.
+            bars: Array.from(figure.querySelectorAll("g.mark-rule.role-mark > line"))
+              .map((line) => line.getBoundingClientRect().height),
+            bands: Array.from(figure.querySelectorAll("g.mark-area.role-mark > path"))
+              .map((area) => area.getBoundingClientRect().height),
+            legend: Array.from(figure.querySelectorAll("g.role-legend-label text"))
+              .map((text) => text.textContent),
+          })));
+      assertEquals(shown.map((chart) => chart.title), [
+        "final vs omega, mean ± std over seed",
+        "energy, mean ± std over seed",
+      ]);
+      const [bars, bands] = shown;
+      // std 1 (omega 1, seeds 1-3) against √½ (omega 2, seeds 1-2).
+      assertEquals(bars.bars.length, 2);
+      assertAlmostEquals(bars.bars[0] / bars.bars[1], Math.SQRT2, 0.05);
+      assertEquals(bands.bands.length, 2);
+      assert(bands.bands.every((height) => height > 5), JSON.stringify(bands.bands));
+      assertEquals(bands.legend, ["omega=1", "omega=2"]);
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }

@@ -4,6 +4,7 @@
 
 import {
   assert,
+  assertAlmostEquals,
   assertEquals,
   assertMatch,
   assertNotMatch,
@@ -21,7 +22,8 @@ import {
   TemporaryExperiment,
 } from "../mod.ts";
 import { parallelCoordinatesSvg } from "../src/report/_parallel.ts";
-import { reportSweep, SCRIPTED_SVG } from "./_report_sweep.ts";
+import { reportSweep, SCRIPTED_SVG, seedSweep } from "./_report_sweep.ts";
+import { descendants, groups, parseSvg, texts } from "./_svg.ts";
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards. */
 function inTempDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
@@ -214,3 +216,71 @@ Deno.test("parallel coordinates: a path per run up to 2,000 runs, then one per c
     assertEquals(count(group, /M/g), runs);
   }
 });
+
+/** The SVG of the report's chart titled `title`, parsed. */
+function chartSvg(html: string, title: string): ReturnType<typeof parseSvg> {
+  const start = html.indexOf(`<h3>${title}</h3>`);
+  assert(start >= 0, `no chart "${title}"`);
+  const svgStart = html.indexOf("<svg", start);
+  return parseSvg(html.slice(svgStart, html.indexOf("</svg>", svgStart) + "</svg>".length));
+}
+
+Deno.test(
+  "report({ over }): metrics as error bars and series as bands, mean ± std per configuration",
+  inTempDir(async (dir) => {
+    const reader = new ExperimentReader(seedSweep(dir));
+    const plain = Deno.readTextFileSync(await reader.report());
+    assertEquals(count(plain, /mean ± std over/g), 0);
+    const html = Deno.readTextFileSync(await reader.report({ over: ["seed"] }));
+    const titles = [...html.matchAll(/<figure class="chart"><h3>([^<]*)<\/h3>/g)]
+      .map((match) => match[1]);
+    assertEquals(titles.slice(-2), [
+      "final vs omega, mean ± std over seed",
+      "energy, mean ± std over seed",
+    ]);
+
+    // One error bar per configuration; their lengths are 2·std: 2·1 for omega 1 (seeds 1-3),
+    // 2·√½ for omega 2 (seeds 1-2); the failed run (999) is not in them.
+    const bars = chartSvg(html, "final vs omega, mean ± std over seed");
+    const rules = groups(bars, "mark-rule").filter((group) =>
+      group.attrs.class.includes("role-mark")
+    );
+    const lines = rules.flatMap((group) => group.children.filter((child) => child.tag === "line"));
+    assertEquals(lines.length, 2);
+    const [one, two] = lines.map((line) => Math.abs(Number(line.attrs.y2)));
+    assertAlmostEquals(one / two, Math.SQRT2, 1e-6);
+    assertEquals(groups(bars, "mark-symbol").length, 1);
+    assertEquals(
+      descendants(groups(bars, "mark-symbol")[0]).filter((mark) => mark.tag === "path").length,
+      2,
+    );
+
+    // One band and one mean line per configuration, labelled by it.
+    const bands = chartSvg(html, "energy, mean ± std over seed");
+    const areas = groups(bands, "mark-area").filter((group) =>
+      group.attrs.class.includes("role-mark")
+    );
+    assertEquals(areas.length, 2);
+    const meanLines = groups(bands, "mark-line").filter((group) =>
+      group.attrs.class.includes("role-mark")
+    );
+    assertEquals(meanLines.length, 2);
+    assertEquals(texts(bands, "role-legend-label"), ["omega=1", "omega=2"]);
+    // The failed run's 999 would stretch the value axis past 10.
+    const values = texts(bands, "role-axis-label").map(Number).filter(Number.isFinite);
+    assert(Math.max(...values) < 10, `axis labels ${values}`);
+
+    await assertRejects(
+      () => reader.report({ over: ["sed"], path: join(dir, "bad.html") }),
+      InvalidValueError,
+      'over names "sed", which is not a param',
+    );
+    await assertRejects(
+      // @ts-expect-error: over is a list
+      () => reader.report({ over: "seed", path: join(dir, "bad.html") }),
+      InvalidValueError,
+      'over is "seed", expected an array of param names',
+    );
+    assert(!Deno.readDirSync(dir).some((entry) => entry.name === "bad.html"));
+  }),
+);

@@ -3,9 +3,11 @@
 // `ExperimentReader#toDataFrame` (the index, plus crashed and running runs
 // it has no row for yet), and what `ls` does to them: filter, sort, pick.
 
+import type { DataFrame } from "nodejs-polars";
 import { loadPolars } from "../_polars.ts";
 import type { ExperimentReader } from "../experiment_reader.ts";
 import { shownState, UsageError } from "./_common.ts";
+import { formatValue } from "./_table.ts";
 
 /** A cell's value, typed as `toDataFrame` types its column. */
 export type Cell = string | number | boolean | null;
@@ -38,9 +40,24 @@ export const EXTRA_COLUMNS = ["runtime_sec", "failure_reason"];
 export async function readRunsTable(experiment: ExperimentReader): Promise<RunsTable> {
   const frame = await experiment.toDataFrame();
   const names = frame.columns;
+  const columns = await frameColumns(frame);
+  const status = columns.get("status");
+  if (status !== undefined) {
+    columns.set(
+      "status",
+      Array.from(status, (state) => state === null ? null : shownState(String(state))),
+    );
+  }
+  const statusAt = names.indexOf("status");
+  const params = names.slice(names[0] === "run_id" ? 1 : 0, statusAt < 0 ? 0 : statusAt);
+  return { names, columns, params, rows: [...Array(frame.height).keys()] };
+}
+
+/** The columns of `frame` by name, as {@linkcode Column}s. */
+export async function frameColumns(frame: DataFrame): Promise<Map<string, Column>> {
   const columns = new Map<string, Column>();
   const pl = await loadPolars();
-  for (const name of names) {
+  for (const name of frame.columns) {
     const series = frame.getColumn(name);
     const { variant } = series.dtype;
     // Number columns without empty cells come over as one Float64Array, many
@@ -53,16 +70,14 @@ export async function readRunsTable(experiment: ExperimentReader): Promise<RunsT
       numbers ? series.cast(pl.Float64).toTypedArray() as Float64Array : series.toArray() as Cell[],
     );
   }
-  const status = columns.get("status");
-  if (status !== undefined) {
-    columns.set(
-      "status",
-      Array.from(status, (state) => state === null ? null : shownState(String(state))),
-    );
-  }
-  const statusAt = names.indexOf("status");
-  const params = names.slice(names[0] === "run_id" ? 1 : 0, statusAt < 0 ? 0 : statusAt);
-  return { names, columns, params, rows: [...Array(frame.height).keys()] };
+  return columns;
+}
+
+/** Whether a column holds one value in every listed row (of two or more). */
+export function isConstant(values: Column, rows: number[]): boolean {
+  if (rows.length < 2) return false;
+  const first = formatValue(values[rows[0]]);
+  return rows.every((row) => formatValue(values[row]) === first);
 }
 
 /** A `--where` condition: the column, how to compare, the value typed as the column. */

@@ -134,6 +134,11 @@ export function terminalWidth(): number | undefined {
   return columns !== undefined && Number.isInteger(width) && width > 0 ? width : undefined;
 }
 
+/** The line below a table that names the columns {@linkcode renderTable} left out. */
+export function hiddenColumnsNote(hidden: string[]): string {
+  return faint(`not shown (too wide for the terminal): ${hidden.join(", ")}; pick with --columns`);
+}
+
 /** One column of a {@linkcode renderTable} table. */
 export interface TableColumn {
   /** The header. */

@@ -21,12 +21,21 @@ import {
   type Column,
   EXTRA_COLUMNS,
   filterRows,
+  isConstant,
   readRunsTable,
   type RunsTable,
   sortRows,
   unknownColumn,
 } from "./_runs_table.ts";
-import { colorState, faint, formatValue, renderTable, terminalWidth } from "./_table.ts";
+import { printAggregatedTable, readAggregatedTable } from "./_aggregated.ts";
+import {
+  colorState,
+  faint,
+  formatValue,
+  hiddenColumnsNote,
+  renderTable,
+  terminalWidth,
+} from "./_table.ts";
 
 const ACTION = "Cannot list runs";
 
@@ -50,8 +59,14 @@ Options:
   --columns A,B,C    show these columns, in this order
   --all-columns      show every column, constant params included
   --limit N          show the first N runs (after sorting)
-  --json             print an array of objects, one per run, every column,
-                     values typed as in toDataFrame
+  --over KEY[,KEY]   one row per configuration instead: the runs that differ
+                     only in these params (such as seed) aggregated, with n
+                     and each metric's mean ± std (complete runs unless
+                     --status says otherwise); --where, --sort and --columns
+                     then name the columns of the aggregate (final_mean)
+  --json             print an array of objects, one per run (or
+                     configuration), every column, values typed as in
+                     toDataFrame
   --csv              print CSV, every column
   -h, --help         show this help
 
@@ -61,14 +76,8 @@ Examples:
   notata ls outputs/oscillator_sweep
   notata ls outputs/oscillator_sweep --status failed --status crashed
   notata ls outputs/oscillator_sweep --where omega=2 --sort final_energy --desc --limit 5
-  notata ls outputs/oscillator_sweep --json > runs.json`;
-
-/** Whether a column holds one value in every listed row (of two or more). */
-function isConstant(values: Column, rows: number[]): boolean {
-  if (rows.length < 2) return false;
-  const first = formatValue(values[rows[0]]);
-  return rows.every((row) => formatValue(values[row]) === first);
-}
+  notata ls outputs/oscillator_sweep --json > runs.json
+  notata ls outputs/seed_sweep --over seed --sort final_energy_mean`;
 
 /** The columns a table shows by default, and the constant params summarised above it. */
 function defaultColumns(table: RunsTable): { shown: string[]; constant: string[] } {
@@ -133,11 +142,7 @@ function printTable(
   );
   const of = table.rows.length < total ? ` of ${total}` : "";
   out.line(faint(`${table.rows.length}${of} runs: `) + summary.join(", "));
-  if (hidden.length > 0) {
-    out.line(
-      faint(`not shown (too wide for the terminal): ${hidden.join(", ")}; pick with --columns`),
-    );
-  }
+  if (hidden.length > 0) out.line(hiddenColumnsNote(hidden));
 }
 
 /** Text JSON needs no escapes for: no quote, backslash, control character or lone surrogate half. */
@@ -189,7 +194,7 @@ function printCsv(out: Output, table: RunsTable, names: string[]): void {
 async function run(args: string[]): Promise<void> {
   const parsed = parseCommandArgs(ACTION, args, {
     boolean: ["desc", "all-columns", "json", "csv"],
-    string: ["status", "where", "sort", "columns", "limit"],
+    string: ["status", "where", "sort", "columns", "limit", "over"],
     collect: ["status", "where"],
   });
   const [path] = positionals(ACTION, parsed, 1, 1, "one experiment directory: notata ls EXP");
@@ -199,6 +204,7 @@ async function run(args: string[]): Promise<void> {
   const columnsText = singleOption(ACTION, parsed, "columns");
   const limitText = singleOption(ACTION, parsed, "limit");
   const limit = limitText === undefined ? undefined : countOption(ACTION, limitText, "limit");
+  const over = singleOption(ACTION, parsed, "over")?.split(",").map((name) => name.trim());
   if (parsed.json && parsed.csv) {
     throw new UsageError(`${ACTION}: --json and --csv exclude each other, expected one`);
   }
@@ -208,7 +214,10 @@ async function run(args: string[]): Promise<void> {
   if (parsed.desc && sort === undefined) throw new UsageError(`${ACTION}: --desc needs --sort COL`);
   const experiment = openExperiment(ACTION, path);
 
-  const table = await readRunsTable(experiment);
+  const aggregated = over === undefined
+    ? undefined
+    : await readAggregatedTable(ACTION, experiment, over, states, where);
+  const table = aggregated ?? await readRunsTable(experiment);
   const total = table.rows.length;
   const picked = columnsText?.split(",").map((name) => name.trim()) ??
     (parsed["all-columns"] ? table.names : undefined);
@@ -217,7 +226,8 @@ async function run(args: string[]): Promise<void> {
   }
   // An experiment without runs has no columns yet: nothing to filter or sort.
   if (total > 0) {
-    filterRows(ACTION, table, states, where);
+    // The aggregate took only the runs of `states` already.
+    filterRows(ACTION, table, over === undefined ? states : new Set(), where);
     if (sort !== undefined) sortRows(ACTION, table, sort, Boolean(parsed.desc));
   }
   if (limit !== undefined) table.rows = table.rows.slice(0, limit);
@@ -225,6 +235,7 @@ async function run(args: string[]): Promise<void> {
   const out = new Output();
   if (parsed.json) printJson(out, table, picked ?? table.names);
   else if (parsed.csv) printCsv(out, table, picked ?? table.names);
+  else if (aggregated !== undefined) printAggregatedTable(out, aggregated, picked, total, states);
   else printTable(out, table, picked, total);
   out.flush();
 }

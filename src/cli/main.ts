@@ -55,6 +55,11 @@ const COMMANDS: Entry[] = [
     load: () => import("./gc.ts").then((module) => module.gc),
   },
   {
+    name: "report",
+    summary: "report EXP           write the HTML report of the runs and charts; prints its path",
+    load: () => import("./report.ts").then((module) => module.report),
+  },
+  {
     name: "reindex",
     summary: "reindex EXP          rebuild index.csv from the run directories",
     load: () => import("./reindex.ts").then((module) => module.reindex),

@@ -25,11 +25,11 @@ const LINE_VALUES = 30;
 /** Bins of a continuous param whose means are drawn, beyond 2,000 runs. */
 const BINS = 40;
 /** A colour param has at most this many values. */
-const COLOUR_VALUES = 10;
+export const COLOUR_VALUES = 10;
 /** At most this many metric-against-param charts. */
 export const CHART_LIMIT = 24;
 /** Points per scalar series drawn; longer series are thinned evenly. */
-const SERIES_POINTS = 400;
+export const SERIES_POINTS = 400;
 
 const BASE = {
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -51,11 +51,13 @@ function compact(svg: string): string {
   );
 }
 
-async function render(spec: Record<string, unknown>, source: string): Promise<string> {
+/** `spec` (with the report's defaults) as compact SVG; `source` names it in errors. */
+export async function render(spec: Record<string, unknown>, source: string): Promise<string> {
   return compact(await renderVegaLiteSvg({ ...BASE, ...spec }, source));
 }
 
-function finite(value: unknown): value is number {
+/** Whether `value` is a finite number. */
+export function finite(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
 
@@ -121,9 +123,9 @@ interface Point {
   c?: string;
 }
 
-/** The values of a colour param, sorted (numbers by value), as table text. */
-function colourDomain(model: ExperimentModel, name: string): string[] {
-  const values = [...new Set(model.rows.map((row) => row[name] ?? null))];
+/** The values of column `name` among `rows`, sorted (numbers by value), as table text. */
+export function colourDomain(rows: RunRow[], name: string): string[] {
+  const values = [...new Set(rows.map((row) => row[name] ?? null))];
   values.sort((a, b) =>
     typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))
   );
@@ -193,7 +195,7 @@ async function metricAgainstParam(
         type: "nominal",
         title: colour.name,
         // The legend in the param's order (1, 2, 10), shown as the table shows it.
-        scale: { domain: colourDomain(model, colour.name) },
+        scale: { domain: colourDomain(model.rows, colour.name) },
       },
     }),
   };

@@ -4,6 +4,7 @@
 // report; the report never imports them, so the modules import one way.
 
 import type { DataFrame } from "nodejs-polars";
+import type { AggregateOptions, AggregateScalarsOptions } from "../_analysis.ts";
 import type { JsonValue, Params } from "../types.ts";
 
 /** The members of a LogReader that the report reads. */
@@ -34,4 +35,8 @@ export interface ExperimentSource {
   toDataFrame(): Promise<DataFrame>;
   /** The run whose id is `runId`; throws MissingEntryError when there is none. */
   get(runId: string): RunSource;
+  /** The runs' metrics aggregated per configuration. */
+  aggregate(options: AggregateOptions): Promise<DataFrame>;
+  /** The runs' scalar series aggregated per configuration, series and step. */
+  aggregateScalars(options: AggregateScalarsOptions): Promise<DataFrame>;
 }

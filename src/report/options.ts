@@ -15,7 +15,7 @@
  * ```ts
  * import type { ReportOptions } from "@notata/core";
  *
- * const options: ReportOptions = { path: "sweep.html", title: "Oscillator sweep", details: 20 };
+ * const options: ReportOptions = { path: "sweep.html", title: "Oscillator sweep", over: ["seed"] };
  * ```
  */
 export interface ReportOptions {
@@ -40,4 +40,14 @@ export interface ReportOptions {
    * @default {50}
    */
   details?: number;
+  /**
+   * Params to aggregate over, such as `["seed"]`: the report then adds
+   * charts of each metric against each other param as mean ± std error
+   * bars over them (`aggregate({ over })`), and each scalar series as a
+   * mean ± std band per configuration (`aggregateScalars({ over })`), over
+   * the complete runs. Empty or not given: no such charts.
+   *
+   * @default {[]}
+   */
+  over?: readonly string[];
 }

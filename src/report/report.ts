@@ -11,6 +11,7 @@
 import { dirname, join, resolve } from "@std/path";
 import { exists, writeFileAtomic } from "../_files.ts";
 import { InvalidValueError, MissingEntryError } from "../errors.ts";
+import { aggregatedCharts } from "./_aggregated.ts";
 import { type Chart, CHART_LIMIT, experimentCharts } from "./_charts.ts";
 import {
   escapeHtml,
@@ -55,12 +56,20 @@ function checkOptions(experimentDir: string, options: ReportOptions): Required<R
   if (title !== undefined && typeof title !== "string") {
     throw new InvalidValueError(`${action}: title is ${typeof title}, expected a string`);
   }
+  const over = options.over ?? [];
+  if (!Array.isArray(over) || over.some((name) => typeof name !== "string")) {
+    throw new InvalidValueError(
+      `${action}: over is ${
+        JSON.stringify(over)
+      }, expected an array of param names such as ["seed"]`,
+    );
+  }
   if (!exists(dirname(resolve(path)))) {
     throw new MissingEntryError(
       `${action}: the directory of "${path}" does not exist, expected an existing directory`,
     );
   }
-  return { path, details, title: title ?? "" };
+  return { path, details, title: title ?? "", over };
 }
 
 /**
@@ -209,7 +218,10 @@ export async function writeReport(
   const model = await readExperiment(experiment);
   const title = checked.title || model.name;
   const detailed = detailedRuns(model, checked.details);
-  const charts = await experimentCharts(model);
+  const charts = [
+    ...await experimentCharts(model),
+    ...await aggregatedCharts(experiment, checked.over, CHART_LIMIT),
+  ];
   const written = new Date();
   const html = `<!doctype html>
 <html lang="en">
