@@ -361,7 +361,7 @@ export class IndexCsv {
   #write(columns: IndexColumn[], records: string): void {
     this.#appended = undefined;
     const header = formatRecord(columns.map((column) => column.name));
-    writeFileAtomic(this.path, header + records);
+    writeFileAtomic(this.path, header + records, { durable: true });
     this.#writeSchema(columns, header);
   }
 
