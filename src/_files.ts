@@ -3,6 +3,7 @@
 // whole or not at all, never left half-written.
 
 import { dirname } from "@std/path";
+import { NotataError } from "./errors.ts";
 
 let tempCounter = 0;
 // Workers of one process share its pid: each isolate adds a tag of its own,
@@ -89,8 +90,21 @@ export function writeChunksAtomic(
         // The temporary file was never created: nothing to clean up.
       }
     }
-    throw error;
+    throw explainWriteError(error, path);
   }
+}
+
+// Deno reports a full disk or quota with the system's text only; ours names
+// the file and what to do.
+function explainWriteError(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (code !== "ENOSPC" && code !== "EDQUOT") return error;
+  const what = code === "ENOSPC" ? "no space is left on its device" : "the disk quota is exceeded";
+  const osError = /\(os error \d+\)/.exec((error as Error).message)?.[0] ?? `(${code})`;
+  return new NotataError(
+    `Cannot write "${path}": ${what} ${osError}, expected free space on its file system; once there is, exp.reindex() repairs the index`,
+    { cause: error },
+  );
 }
 
 // Makes a rename in `dir` durable. Windows cannot open a directory: there
@@ -165,8 +179,19 @@ export function exists(path: string): boolean {
 
 /** Appends `text` to `path` with one write call, creating the file. */
 export function appendText(path: string, text: string): void {
-  using file = Deno.openSync(path, { append: true, create: true });
-  writeAll(file, new TextEncoder().encode(text));
+  appendBytes(path, new TextEncoder().encode(text));
+}
+
+/**
+ * Appends `bytes` to `path` with one write call; creates the file unless
+ * `create` is `false`.
+ */
+export function appendBytes(path: string, bytes: Uint8Array, create = true): void {
+  try {
+    Deno.writeFileSync(path, bytes, { append: true, create });
+  } catch (error) {
+    throw explainWriteError(error, path);
+  }
 }
 
 /** Writes every byte of `data` to `file`, looping over partial writes. */
