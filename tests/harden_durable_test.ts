@@ -4,16 +4,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { dirname, join } from "@std/path";
-import { fixture, IMPORT_MAP } from "./_subprocess.ts";
-
-function hasStrace(): boolean {
-  try {
-    return new Deno.Command("strace", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+import { fixture, hasStrace, IMPORT_MAP } from "./_subprocess.ts";
 
 const STRACE = hasStrace();
 

@@ -16,6 +16,25 @@ import {
 // Longer than a bounded wait of 1 s takes, far shorter than an unbounded one.
 const GIVE_UP_MS = 15_000;
 
+// Starts a process that adds a run to experiment "locked" under `baseDir`,
+// waiting at most `timeout` seconds for its lock; it prints the error it got.
+function spawnWaiter(baseDir: string, timeout: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      `--import-map=${IMPORT_MAP}`,
+      ...LOGGING_PERMISSIONS,
+      `--allow-env=${LOCK_TIMEOUT_ENV}`,
+      fixture("lock_failure.ts"),
+      baseDir,
+    ],
+    env: { [LOCK_TIMEOUT_ENV]: timeout },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 Deno.test({
   name:
     "a writer waiting on a lock held by a stopped process gives up, naming the lock, pid and host",
@@ -27,20 +46,7 @@ Deno.test({
     try {
       assert(found, "the holder did not take the lock");
       holder.kill("SIGSTOP");
-      const waiter = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--no-prompt",
-          `--import-map=${IMPORT_MAP}`,
-          ...LOGGING_PERMISSIONS,
-          `--allow-env=${LOCK_TIMEOUT_ENV}`,
-          fixture("lock_failure.ts"),
-          baseDir,
-        ],
-        env: { [LOCK_TIMEOUT_ENV]: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const waiter = spawnWaiter(baseDir, "1");
       const timer = setTimeout(() => waiter.kill("SIGKILL"), GIVE_UP_MS);
       const output = await waiter.output();
       clearTimeout(timer);
@@ -67,18 +73,7 @@ Deno.test("a lock timeout that is not a number of seconds is refused", async () 
   const { found, finish } = await waitForLine(holder, "locked");
   try {
     assert(found);
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        `--import-map=${IMPORT_MAP}`,
-        ...LOGGING_PERMISSIONS,
-        `--allow-env=${LOCK_TIMEOUT_ENV}`,
-        fixture("lock_failure.ts"),
-        baseDir,
-      ],
-      env: { [LOCK_TIMEOUT_ENV]: "soon" },
-    }).output();
+    const output = await spawnWaiter(baseDir, "soon").output();
     assertMatch(
       new TextDecoder().decode(output.stdout),
       /NOTATA_LOCK_TIMEOUT \\"soon\\" is not a number of seconds, expected a positive number such as 30/,
