@@ -27,6 +27,7 @@ import { rssRows } from "./rss.ts";
 import { cliRows } from "./cli.ts";
 import { analysisRows } from "./analysis.ts";
 import { reportRows } from "./report.ts";
+import { durableWriteRows } from "./durable.ts";
 
 export type { Report, Row } from "./_harness.ts";
 
@@ -43,6 +44,7 @@ const GROUPS = [
   "cli",
   "analysis",
   "report",
+  "durable",
 ];
 
 /** The order of the rows in the report. */
@@ -66,6 +68,8 @@ const ROW_ORDER = [
   "report_write",
   "report_size",
   "report_usable",
+  "durable_write_disk",
+  "durable_write_fast",
 ];
 
 async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
@@ -97,6 +101,7 @@ async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {
   if (wanted("cli")) rows.push(...await cliRows(ctx));
   if (wanted("analysis")) rows.push(...await analysisRows(ctx));
   if (wanted("report")) rows.push(...await reportRows(ctx));
+  if (wanted("durable")) rows.push(...await durableWriteRows(ctx));
   return rows.sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
 }
 

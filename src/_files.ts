@@ -3,6 +3,7 @@
 // whole or not at all, never left half-written.
 
 import { dirname } from "@std/path";
+import { NotataError } from "./errors.ts";
 
 let tempCounter = 0;
 // Workers of one process share its pid: each isolate adds a tag of its own,
@@ -17,12 +18,30 @@ export function temporaryName(path: string): string {
   return `${path}.tmp-${Deno.pid}-${ISOLATE_TAG}${tempCounter++}`;
 }
 
+/** How an atomic write is made. */
+export interface AtomicWriteOptions {
+  /**
+   * Whether the new file must survive a power loss or node crash once the
+   * call returns: its data is flushed to the disk before the rename, and the
+   * directory after it. Costs a disk flush or two (see bench/); for the
+   * files a crash must never leave empty, such as a run's final metadata.
+   *
+   * @default {false}
+   */
+  durable?: boolean;
+}
+
 /**
  * Replaces `path` with `data` atomically: writes a temporary file beside it,
  * then renames it over the target, so readers see the old or the new file.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  writeChunksAtomic(path, [typeof data === "string" ? new TextEncoder().encode(data) : data]);
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  writeChunksAtomic(path, [bytes], options);
 }
 
 const TEMP_SUFFIX = /\.tmp-\d+-\d+$/;
@@ -43,17 +62,25 @@ export function isTemporaryFile(name: string): boolean {
  * concatenation of `chunks`, written one after the other so that a large
  * body (an array's bytes behind a small header) is never copied to join them.
  */
-export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): void {
+export function writeChunksAtomic(
+  path: string,
+  chunks: readonly Uint8Array[],
+  options: AtomicWriteOptions = {},
+): void {
   const temp = temporaryName(path);
   try {
-    if (chunks.length === 1 && chunks[0].length <= SMALL_FILE_BYTES) {
+    if (!options.durable && chunks.length === 1 && chunks[0].length <= SMALL_FILE_BYTES) {
       // One call instead of open, write and close: small files are most files.
       Deno.writeFileSync(temp, chunks[0]);
     } else {
       using file = Deno.openSync(temp, { write: true, create: true, truncate: true });
       for (const chunk of chunks) writeAll(file, chunk);
+      // Without this, a file system may commit the rename before the data
+      // (XFS, many network file systems): after a crash, an empty file.
+      if (options.durable) file.syncDataSync();
     }
     Deno.renameSync(temp, path);
+    if (options.durable) syncDirectory(dirname(path));
   } catch (error) {
     // NotFound: the directory is missing, so the temporary file is too.
     if (!(error instanceof Deno.errors.NotFound)) {
@@ -63,8 +90,29 @@ export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): 
         // The temporary file was never created: nothing to clean up.
       }
     }
-    throw error;
+    throw explainWriteError(error, path);
   }
+}
+
+// Deno reports a full disk or quota with the system's text only; ours names
+// the file and what to do.
+function explainWriteError(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (code !== "ENOSPC" && code !== "EDQUOT") return error;
+  const what = code === "ENOSPC" ? "no space is left on its device" : "the disk quota is exceeded";
+  const osError = /\(os error \d+\)/.exec((error as Error).message)?.[0] ?? `(${code})`;
+  return new NotataError(
+    `Cannot write "${path}": ${what} ${osError}, expected free space on its file system; once there is, exp.reindex() repairs the index`,
+    { cause: error },
+  );
+}
+
+// Makes a rename in `dir` durable. Windows cannot open a directory: there
+// NTFS journals the rename itself.
+function syncDirectory(dir: string): void {
+  if (Deno.build.os === "windows") return;
+  using handle = Deno.openSync(dir, { read: true });
+  handle.syncSync();
 }
 
 /**
@@ -131,8 +179,19 @@ export function exists(path: string): boolean {
 
 /** Appends `text` to `path` with one write call, creating the file. */
 export function appendText(path: string, text: string): void {
-  using file = Deno.openSync(path, { append: true, create: true });
-  writeAll(file, new TextEncoder().encode(text));
+  appendBytes(path, new TextEncoder().encode(text));
+}
+
+/**
+ * Appends `bytes` to `path` with one write call; creates the file unless
+ * `create` is `false`.
+ */
+export function appendBytes(path: string, bytes: Uint8Array, create = true): void {
+  try {
+    Deno.writeFileSync(path, bytes, { append: true, create });
+  } catch (error) {
+    throw explainWriteError(error, path);
+  }
 }
 
 /** Writes every byte of `data` to `file`, looping over partial writes. */

@@ -47,6 +47,9 @@ export function loneSurrogate(text: string): string | undefined {
   return `\\u${lone.charCodeAt(0).toString(16)}`;
 }
 
+/** How deeply arrays and objects may nest in a JSON value notata writes. */
+export const MAX_DEPTH = 500;
+
 /**
  * Throws an {@linkcode InvalidValueError} unless `value` is a JSON value made
  * of plain objects, arrays, well-formed strings, booleans, null and numbers.
@@ -76,6 +79,10 @@ export function assertJsonValue(
   }
   const kind = describe(value);
   if (kind !== undefined) fail(`is ${kind}`);
+  // Deeper values would overflow the stack of this check, and Python's json.
+  if (ancestors.length >= MAX_DEPTH) {
+    fail(`nests deeper than ${MAX_DEPTH} levels`, `at most ${MAX_DEPTH}`);
+  }
   const object = value as object;
   if (ancestors.includes(object)) fail("is a circular reference");
   const prototype = Object.getPrototypeOf(object);

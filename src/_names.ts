@@ -3,10 +3,15 @@
 // touches the disk.
 
 import { InvalidNameError } from "./errors.ts";
+import { loneSurrogate } from "./_json.ts";
 
 /** Matches the characters no name may hold. */
 // deno-lint-ignore no-control-regex
 export const CONTROL = /[\u0000-\u001f\u007f]/;
+
+// Names Windows keeps for devices, with any extension (`aux.json` too).
+const WINDOWS_DEVICE =
+  /^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(?:\..*)?$/i;
 
 function quote(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
@@ -34,6 +39,10 @@ export function assertFileName(
   if (text.includes("/") || text.includes("\\")) fail("is path-like");
   if (CONTROL.test(text)) fail("contains a control character");
   if (text.startsWith(".")) fail('starts with "."');
+  const lone = loneSurrogate(text);
+  if (lone !== undefined) fail(`holds a lone surrogate (${lone}), which no file system can store`);
+  if (WINDOWS_DEVICE.test(text)) fail("is a device name on Windows");
+  if (/[. ]$/.test(text)) fail("ends with a dot or a space, which Windows drops");
   if (new TextEncoder().encode(text).length > 200) fail("is longer than 200 bytes");
 }
 
@@ -57,6 +66,16 @@ export function assertRelativePath(action: string, path: unknown): asserts path 
   const parts = text.split(/[\\/]/);
   if (parts.some((part) => part === "..")) fail('contains ".."');
   if (parts.some((part) => part === "" || part === ".")) fail('has an empty or "." component');
+  const lone = loneSurrogate(text);
+  if (lone !== undefined) fail(`holds a lone surrogate (${lone}), which no file system can store`);
+  const device = parts.find((part) => WINDOWS_DEVICE.test(part) || /[. ]$/.test(part));
+  if (device !== undefined) {
+    fail(
+      `has the component ${
+        JSON.stringify(device)
+      }, a device name or ending in a dot or space on Windows`,
+    );
+  }
 }
 
 /** The first `limit` names, quoted, then how many more there are: for messages. */

@@ -172,3 +172,13 @@ export function readJsonFile(path: string): { [key: string]: unknown } {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Whether `strace` runs here (tests that watch or fail system calls need it). */
+export function hasStrace(): boolean {
+  try {
+    return new Deno.Command("strace", { args: ["-V"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}

@@ -29,6 +29,8 @@ const ROWS = [
   "report_size",
   // Skipped, with a line on stderr, where there is no Chromium.
   ...(chromiumMissing() === undefined ? ["report_usable"] : []),
+  "durable_write_disk",
+  "durable_write_fast",
 ];
 
 Deno.test("deno task bench --quick writes every row with numeric figures", async () => {

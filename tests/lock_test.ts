@@ -5,16 +5,7 @@
 
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { fixture, IMPORT_MAP } from "./_subprocess.ts";
-
-function hasStrace(): boolean {
-  try {
-    return new Deno.Command("strace", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+import { fixture, hasStrace, IMPORT_MAP } from "./_subprocess.ts";
 
 const STRACE = hasStrace();
 

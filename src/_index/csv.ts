@@ -12,7 +12,7 @@ import {
   splitCsvRecords,
   unquoteCsvField,
 } from "../_csv.ts";
-import { ensureDir, readTextIfExists, writeAll, writeFileAtomic } from "../_files.ts";
+import { appendBytes, ensureDir, readTextIfExists, writeAll, writeFileAtomic } from "../_files.ts";
 import { dirname, join } from "@std/path";
 import type { JsonValue, RunState } from "../types.ts";
 
@@ -295,7 +295,7 @@ export class IndexCsv {
     const bytes = encoder.encode(
       formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1]))),
     );
-    Deno.writeFileSync(this.path, bytes, { append: true, create: false });
+    appendBytes(this.path, bytes, false);
     known.size += bytes.length;
     return true;
   }
@@ -361,7 +361,7 @@ export class IndexCsv {
   #write(columns: IndexColumn[], records: string): void {
     this.#appended = undefined;
     const header = formatRecord(columns.map((column) => column.name));
-    writeFileAtomic(this.path, header + records);
+    writeFileAtomic(this.path, header + records, { durable: true });
     this.#writeSchema(columns, header);
   }
 

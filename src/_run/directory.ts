@@ -13,7 +13,7 @@ import {
   writeFileAtomic,
 } from "../_files.ts";
 import { formatJson, parseJson } from "../_json.ts";
-import { hostname, runState } from "../_liveness.ts";
+import { hostname, pidNamespace, runState } from "../_liveness.ts";
 import { RunExistsError } from "../errors.ts";
 import type { JsonValue } from "../types.ts";
 
@@ -150,6 +150,7 @@ export function openRunDirectory(
     pid: Deno.pid,
     hostname: hostname(),
   };
+  if (pidNamespace() !== undefined) metadata.pid_namespace = pidNamespace()!;
   if (opening === "resume") metadata.attempts = resumedAttempts(action, run.path);
   const contents = { params: run.params, metadata: formatJson(metadata), subdirs: run.subdirs };
   if (opening === "create") {

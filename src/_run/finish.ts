@@ -68,7 +68,7 @@ export function finishRun(
   if (status === "failed") metadata.failure_reason = reason ?? null;
   else delete metadata.failure_reason;
   const writeMetadata = () =>
-    writeFileAtomic(join(run.path, "metadata.json"), formatJson(metadata));
+    writeFileAtomic(join(run.path, "metadata.json"), formatJson(metadata), { durable: true });
   if (commit !== undefined) return commit(run, writeMetadata);
   writeMetadata();
   return undefined;
