@@ -6,17 +6,10 @@ import { join } from "@std/path";
 import { LogReader } from "../mod.ts";
 import { NpzArchive } from "../src/_npz.ts";
 import { decodeNpy, type NdArray, readNpyFile } from "../src/npy.ts";
-import { ignoredNote, python, pythonHas } from "./_python.ts";
+import { hasOriginalNotata, ignoredNote, NOTATA_PY, python, pythonHas } from "./_python.ts";
 
 const HAS_NUMPY = pythonHas("numpy");
-const NOTATA_PY = new URL("../../shared/notata-py", import.meta.url).pathname;
-const HAS_ORIGINAL = (() => {
-  try {
-    return Deno.statSync(join(NOTATA_PY, "notata")).isDirectory && pythonHas("numpy", "yaml");
-  } catch {
-    return false;
-  }
-})();
+const HAS_ORIGINAL = hasOriginalNotata();
 
 async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = Deno.makeTempDirSync({ prefix: "notata_interop_arrays_" });

@@ -5,17 +5,10 @@
 import { assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { ExperimentReader } from "../mod.ts";
-import { ignoredNote, python, pythonHas } from "./_python.ts";
+import { hasOriginalNotata, ignoredNote, NOTATA_PY, python, pythonHas } from "./_python.ts";
 
 const HAS_PANDAS = pythonHas("pandas");
-const NOTATA_PY = new URL("../../shared/notata-py", import.meta.url).pathname;
-const HAS_ORIGINAL = HAS_PANDAS && (() => {
-  try {
-    return Deno.statSync(join(NOTATA_PY, "notata")).isDirectory && pythonHas("numpy", "yaml");
-  } catch {
-    return false;
-  }
-})();
+const HAS_ORIGINAL = HAS_PANDAS && hasOriginalNotata();
 
 /**
  * pandas' dtype and values of each column of argv[1], missing and NaN as

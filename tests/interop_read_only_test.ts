@@ -5,16 +5,9 @@
 // bindfs is installed, on a read-only mount.
 import { assertEquals } from "@std/assert";
 import { join } from "@std/path";
-import { ignoredNote, python, pythonHas } from "./_python.ts";
+import { hasOriginalNotata, ignoredNote, NOTATA_PY, python } from "./_python.ts";
 
-const NOTATA_PY = new URL("../../shared/notata-py", import.meta.url).pathname;
-const HAS_ORIGINAL = (() => {
-  try {
-    return Deno.statSync(join(NOTATA_PY, "notata")).isDirectory && pythonHas("numpy", "yaml");
-  } catch {
-    return false;
-  }
-})();
+const HAS_ORIGINAL = hasOriginalNotata();
 const IMPORT_MAP = new URL("../import_map.npm.json", import.meta.url).pathname;
 const READER = new URL("./fixtures/interop_read_everything.ts", import.meta.url).pathname;
 const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
@@ -23,7 +16,8 @@ const READ_ONLY = ["--allow-read", "--allow-env", "--allow-ffi", "--allow-sys"];
 
 const BINDFS = (() => {
   try {
-    return Deno.uid() === 0 && Deno.statSync("/usr/bin/bindfs").isFile;
+    return Deno.uid() === 0 && Deno.statSync("/usr/bin/bindfs").isFile &&
+      !Deno.statSync("/dev/fuse").isDirectory;
   } catch {
     return false;
   }
@@ -146,7 +140,7 @@ Deno.test({
 Deno.test({
   name: "every reading path works on a read-only mount of the original's experiment" +
     ignoredNote(HAS_ORIGINAL, "numpy, PyYAML and ../shared/notata-py") +
-    (BINDFS ? "" : " (ignored: needs root and /usr/bin/bindfs for a read-only mount)"),
+    (BINDFS ? "" : " (ignored: needs root, /usr/bin/bindfs and /dev/fuse for a read-only mount)"),
   ignore: !HAS_ORIGINAL || !BINDFS,
   async fn() {
     const baseDir = Deno.makeTempDirSync({ prefix: "notata_interop_read_only_" });

@@ -7,17 +7,10 @@ import { parse } from "@std/csv";
 import { join } from "@std/path";
 import { Experiment, LogReader } from "../mod.ts";
 import { parsePyYaml } from "../src/_params_file.ts";
-import { ignoredNote, python, pythonHas } from "./_python.ts";
+import { hasOriginalNotata, ignoredNote, NOTATA_PY, python, pythonHas } from "./_python.ts";
 
 const HAS_YAML = pythonHas("yaml");
-const NOTATA_PY = new URL("../../shared/notata-py", import.meta.url).pathname;
-const HAS_ORIGINAL = (() => {
-  try {
-    return Deno.statSync(join(NOTATA_PY, "notata")).isDirectory && pythonHas("numpy", "yaml");
-  } catch {
-    return false;
-  }
-})();
+const HAS_ORIGINAL = hasOriginalNotata();
 
 /** A value as both sides describe it: its type and its text. */
 type Typed = [string, string] | "error";
