@@ -3,7 +3,7 @@
 // PyYAML's YAML 1.1 types (`yaml.safe_load`), else params.json.
 
 import { join } from "@std/path";
-import { parse as parseYaml, type Tags } from "yaml";
+import jsYaml from "js-yaml";
 import { readTextIfExists } from "./_files.ts";
 import { readJsonObject } from "./_json.ts";
 import type { Params } from "./types.ts";
@@ -52,17 +52,26 @@ function toFloat(text: string): number {
   return sign * Number(digits);
 }
 
-const PYYAML_TYPES: Tags = [
-  { tag: "tag:yaml.org,2002:null", default: true, test: NULL, resolve: () => null },
-  {
-    tag: "tag:yaml.org,2002:bool",
-    default: true,
-    test: BOOL,
-    resolve: (text: string) => /^(?:yes|true|on)$/i.test(text),
-  },
-  { tag: "tag:yaml.org,2002:int", default: true, test: INT, resolve: toInt },
-  { tag: "tag:yaml.org,2002:float", default: true, test: FLOAT, resolve: toFloat },
-];
+/** A YAML type that a plain scalar takes when it matches `pattern`. */
+function implicitType(name: string, pattern: RegExp, construct: (text: string) => unknown) {
+  return new jsYaml.Type(`tag:yaml.org,2002:${name}`, {
+    kind: "scalar",
+    resolve: (text: string | null) => pattern.test(text ?? ""),
+    construct: (text: string | null) => construct(text ?? ""),
+  });
+}
+
+// js-yaml resolves implicit types on plain scalars only: quoted ones stay
+// strings. Unlike the npm `yaml` package, it reads no environment variable.
+const PYYAML_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({
+  implicit: [
+    implicitType("null", NULL, () => null),
+    implicitType("bool", BOOL, (text) => /^(?:yes|true|on)$/i.test(text)),
+    implicitType("int", INT, toInt),
+    implicitType("float", FLOAT, toFloat),
+    jsYaml.types.merge,
+  ],
+});
 
 /**
  * Parses YAML text as PyYAML's `yaml.safe_load` types it (YAML 1.1 as
@@ -71,13 +80,8 @@ const PYYAML_TYPES: Tags = [
  * keys keep the last value and `<<` merges, as in PyYAML.
  */
 export function parsePyYaml(text: string): unknown {
-  return parseYaml(text, {
-    version: "1.1",
-    schema: "failsafe",
-    customTags: PYYAML_TYPES,
-    merge: true,
-    uniqueKeys: false,
-  });
+  // `json: true` lets a repeated key override, as PyYAML does.
+  return jsYaml.load(text, { schema: PYYAML_SCHEMA, json: true });
 }
 
 /**

@@ -317,3 +317,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test("reading params.yaml needs only read permission", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "notata_interop_yaml_" });
+  try {
+    Deno.writeTextFileSync(join(dir, "params.yaml"), "flag: on\nlabel: 1e3\nn: 0x10\n");
+    Deno.writeTextFileSync(join(dir, "metadata.json"), '{"run_id": "r", "status": "complete"}');
+    const script = `import { LogReader } from ${
+      JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+    };
+console.log(JSON.stringify(new LogReader(${JSON.stringify(dir)}).params));`;
+    Deno.writeTextFileSync(join(dir, "read.ts"), script);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--import-map=${new URL("../import_map.npm.json", import.meta.url).pathname}`,
+        "--no-prompt",
+        "--allow-read",
+        join(dir, "read.ts"),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { LOG_TOKENS: "1", LOG_STREAM: "1" },
+    }).output();
+    const text = new TextDecoder();
+    assertEquals([output.code, text.decode(output.stderr)], [0, ""]);
+    assertEquals(JSON.parse(text.decode(output.stdout)), { flag: true, label: "1e3", n: 16 });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
