@@ -7,10 +7,10 @@
  */
 
 import type { DataFrame } from "nodejs-polars";
-import { parse as parseYaml } from "@std/yaml";
 import { basename, join } from "@std/path";
 import { exists, isTemporaryFile, readTextIfExists } from "./_files.ts";
 import { parseJson, readJsonObject } from "./_json.ts";
+import { readParamsFile } from "./_params_file.ts";
 import { runState } from "./_liveness.ts";
 import { assertRelativePath, quoteNames } from "./_names.ts";
 import { NpzArchive } from "./_npz.ts";
@@ -97,10 +97,9 @@ function formatParam(value: JsonValue): string {
  * need `--allow-env --allow-ffi --allow-sys`.
  *
  * `params` come from `params.yaml` when there is one (the Python notata's
- * default, read with `@std/yaml`'s YAML 1.2 core schema), else from
- * `params.json`. One difference from PyYAML's YAML 1.1: a plain scalar such
- * as `1e3` (exponent without a dot) is read as a number, where PyYAML reads
- * the string `"1e3"`; PyYAML writes strings of that form unquoted.
+ * default), typed as PyYAML's `yaml.safe_load` types them (YAML 1.1: `yes`
+ * and `on` are booleans, `1e3` is a string), else from `params.json`.
+ * Dates stay strings, where PyYAML makes them `datetime.date`.
  *
  * @example Reading a run
  * ```ts
@@ -201,30 +200,7 @@ export class LogReader {
    */
   get params(): Params {
     const action = `Cannot read params of run "${this.runId}"`;
-    const yamlPath = join(this.path, "params.yaml");
-    const yaml = readTextIfExists(yamlPath);
-    if (yaml !== undefined) {
-      let value: unknown;
-      try {
-        // The core schema keeps values JSON: dates stay strings, no binary or sets.
-        value = parseYaml(yaml, { schema: "core" });
-      } catch (error) {
-        throw new FileFormatError(
-          `${action}: "${yamlPath}" is not valid YAML (${errorText(error)})`,
-        );
-      }
-      // An empty file is no params, as PyYAML's `safe_load(...) or {}` has it.
-      if (value === null) return {};
-      if (typeof value !== "object" || Array.isArray(value)) {
-        throw new FileFormatError(
-          `${action}: "${yamlPath}" holds ${
-            Array.isArray(value) ? "a list" : typeof value
-          }, expected a mapping of names to values`,
-        );
-      }
-      return value as Params;
-    }
-    const { value, problem } = readJsonObject(join(this.path, "params.json"));
+    const { value, problem } = readParamsFile(this.path);
     if (problem !== undefined) throw new FileFormatError(`${action}: ${problem}`);
     return value ?? {};
   }

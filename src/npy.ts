@@ -70,6 +70,16 @@ export type NamedArrays = {
  * its NumPy dtype string (always little-endian or byte-order free, such as
  * `"<f8"` or `"|u1"`; `"|b1"` is NumPy's bool, one byte of 0 or 1).
  *
+ * Two kinds of NumPy array read as something other than one typed-array
+ * element per array element:
+ * - complex (`"<c8"`, `"<c16"`): a `Float32Array` or `Float64Array` of
+ *   twice the element count, real and imaginary parts interleaved
+ *   (`[re0, im0, re1, im1, ...]`), as NumPy lays them out;
+ * - strings: unicode (`"<U5"`) and byte strings (`"|S5"`) as a `string[]`,
+ *   with trailing NULs removed as NumPy does. A byte string's bytes are
+ *   read one character per byte (Latin-1), so every byte survives:
+ *   `Uint8Array.from(s, (c) => c.charCodeAt(0))` gives them back.
+ *
  * @example Usage
  * ```ts
  * import type { NdArray } from "@notata/core/npy";
@@ -78,8 +88,11 @@ export type NamedArrays = {
  * ```
  */
 export interface NdArray {
-  /** The elements in C (row-major) order. */
-  data: TypedArray;
+  /**
+   * The elements in C (row-major) order: numbers in a typed array, complex
+   * numbers as interleaved real and imaginary parts, strings as strings.
+   */
+  data: TypedArray | string[];
   /** The length of each axis; `[]` for a 0-d array holding one element. */
   shape: number[];
   /** The NumPy dtype string of the elements. */
@@ -131,16 +144,19 @@ const READ_AS: Record<string, [TypedArrayConstructor | undefined, string]> = {
   b1: [Uint8Array, "|b1"],
 };
 
-const READABLE = "<f8, <f4, <f2, <i8, <i4, <i2, |i1, <u8, <u4, <u2, |u1 or |b1, " +
-  'in either byte order (">" for big-endian)';
+/** Complex dtypes by size: what each part is read as, and the dtype reported. */
+const COMPLEX_AS: Record<string, [TypedArrayConstructor, string]> = {
+  c8: [Float32Array, "<c8"],
+  c16: [Float64Array, "<c16"],
+};
+
+const READABLE = "<f8, <f4, <f2, <i8, <i4, <i2, |i1, <u8, <u4, <u2, |u1, |b1, <c16, <c8, " +
+  '<U<n> or |S<n>, in either byte order (">" for big-endian)';
 
 /** Names for the dtype kinds NumPy has and notata does not read. */
 const KIND_NAMES: Record<string, string> = {
-  c: "complex",
+  c: "extended-precision complex",
   f: "extended-precision float",
-  U: "unicode string",
-  S: "byte string",
-  a: "byte string",
   O: "Python object",
   V: "void",
   M: "datetime",
@@ -386,10 +402,20 @@ function parsePyLiteral(text: string): PyValue {
   return result;
 }
 
+/**
+ * How an element is read: as `per` numbers of `type` (1, or 2 for complex),
+ * or as a string of `itemSize` bytes in UTF-32 or Latin-1.
+ */
+type Element =
+  | { kind: "numbers"; type: TypedArrayConstructor; per: 1 | 2 }
+  | { kind: "string"; utf32: boolean };
+
 interface Header {
-  type: TypedArrayConstructor;
+  element: Element;
   dtype: string;
   itemSize: number;
+  /** The size of the units whose bytes a big-endian file stores reversed. */
+  swapSize: number;
   bigEndian: boolean;
   fortranOrder: boolean;
   shape: number[];
@@ -443,11 +469,8 @@ function decodeHeader(bytes: Uint8Array, fail: (problem: string) => never): Head
     fail(`the header ${JSON.stringify(text.trim())} has an invalid fortran_order or shape`);
   }
   const parts = typeof descr === "string" ? /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr) : null;
-  const [type, dtype] = parts && Object.hasOwn(READ_AS, parts[2] + parts[3])
-    ? READ_AS[parts[2] + parts[3]]
-    : [];
-  if (type === undefined) {
-    if (dtype === "<f2") fail('dtype "<f2" needs Float16Array, which this runtime lacks');
+  const read = parts ? readAs(parts[2], Number(parts[3])) : undefined;
+  if (read === undefined) {
     const kind = Array.isArray(descr)
       ? "structured"
       : typeof descr === "string"
@@ -459,11 +482,16 @@ function decodeHeader(bytes: Uint8Array, fail: (problem: string) => never): Head
       } is not supported, expected ${READABLE}`,
     );
   }
+  const [element, dtype, itemSize, swapSize] = read!;
+  if (element.kind === "numbers" && element.type === undefined) {
+    fail(`dtype "${dtype}" needs Float16Array, which this runtime lacks`);
+  }
   return {
-    type: type!,
-    dtype: dtype!,
-    itemSize: type!.BYTES_PER_ELEMENT,
-    bigEndian: parts![1] === ">" && type!.BYTES_PER_ELEMENT > 1,
+    element,
+    dtype,
+    itemSize,
+    swapSize,
+    bigEndian: parts![1] === ">" && swapSize > 1,
     fortranOrder: fortranOrder as boolean,
     shape: shape as number[],
     dataOffset,
@@ -471,15 +499,37 @@ function decodeHeader(bytes: Uint8Array, fail: (problem: string) => never): Head
 }
 
 /**
+ * How a dtype of `kind` letter and `size` is read: the element, the dtype
+ * reported, the bytes per element and the size of its byte-swapped units;
+ * `undefined` for a dtype notata does not read.
+ */
+function readAs(kind: string, size: number): [Element, string, number, number] | undefined {
+  const key = `${kind}${size}`;
+  if (Object.hasOwn(READ_AS, key)) {
+    const [type, dtype] = READ_AS[key];
+    return [{ kind: "numbers", type: type!, per: 1 }, dtype, size, size];
+  }
+  if (Object.hasOwn(COMPLEX_AS, key)) {
+    const [type, dtype] = COMPLEX_AS[key];
+    return [{ kind: "numbers", type, per: 2 }, dtype, size, size / 2];
+  }
+  if (kind === "U") return [{ kind: "string", utf32: true }, `<U${size}`, 4 * size, 4];
+  if (kind === "S" || kind === "a") return [{ kind: "string", utf32: false }, `|S${size}`, size, 1];
+  return undefined;
+}
+
+/**
  * Copies `count` elements of `itemSize` bytes from `source` into `target` in
- * one pass, reversing each element's bytes when `swap`, and reading the
- * source in Fortran (column-major) order when `fortran`.
+ * one pass, reversing the bytes of each `swapSize`-byte unit of an element
+ * when `swap`, and reading the source in Fortran (column-major) order when
+ * `fortran`.
  */
 function copyElements(
   source: Uint8Array,
   target: Uint8Array,
   shape: readonly number[],
   itemSize: number,
+  swapSize: number,
   swap: boolean,
   fortran: boolean,
 ): void {
@@ -487,17 +537,18 @@ function copyElements(
     target.set(source);
     return;
   }
-  const count = target.length / itemSize;
-  const first = swap ? itemSize - 1 : 0;
-  const step = swap ? -1 : 1;
+  const count = itemSize === 0 ? 0 : target.length / itemSize;
+  const unit = swap ? swapSize : 1;
   // In Fortran order, axis k advances by the product of the axes before it.
   const strides = shape.map((_, axis) => shape.slice(0, axis).reduce((a, b) => a * b, 1));
   const index = shape.map(() => 0);
   let from = 0;
   for (let to = 0; to < count; to++) {
-    const s = from * itemSize + first;
+    const s = from * itemSize;
     const t = to * itemSize;
-    for (let b = 0; b < itemSize; b++) target[t + b] = source[s + step * b];
+    for (let u = 0; u < itemSize; u += unit) {
+      for (let b = 0; b < unit; b++) target[t + u + b] = source[s + u + unit - 1 - b];
+    }
     if (!fortran) {
       from++;
       continue;
@@ -528,24 +579,22 @@ function copyElements(
  * const bytes = encodeNpy(new Float32Array([0.5, 1.5]));
  * const array = decodeNpy(bytes, "memory");
  * assertEquals(array.dtype, "<f4");
- * assertEquals(array.data.buffer, bytes.buffer); // a view, not a copy
+ * assertEquals((array.data as Float32Array).buffer, bytes.buffer); // a view, not a copy
  * ```
  *
  * @param bytes The whole file.
  * @param source What error messages call the file, such as its path.
  * @returns The array.
  * @throws {FileFormatError} The bytes are not a `.npy` file, are truncated,
- * or hold a dtype notata does not read (complex, strings, objects,
- * structured, datetime).
+ * or hold a dtype notata does not read (objects, structured, datetime,
+ * extended precision).
  */
 export function decodeNpy(bytes: Uint8Array, source: string): NdArray {
   const fail = (problem: string): never => {
     throw new FileFormatError(`Cannot read array from ${JSON.stringify(source)}: ${problem}`);
   };
-  const { type, dtype, itemSize, bigEndian, fortranOrder, shape, dataOffset } = decodeHeader(
-    bytes,
-    fail,
-  );
+  const { element, dtype, itemSize, swapSize, bigEndian, fortranOrder, shape, dataOffset } =
+    decodeHeader(bytes, fail);
   const count = shape.reduce((product, n) => product * n, 1);
   const byteLength = count * itemSize;
   if (bytes.length - dataOffset < byteLength) {
@@ -556,20 +605,51 @@ export function decodeNpy(bytes: Uint8Array, source: string): NdArray {
   }
   // With at most one axis longer than 1, Fortran and C order are the same.
   const fortran = fortranOrder && shape.filter((n) => n > 1).length > 1;
-  const offset = bytes.byteOffset + dataOffset;
-  if (!bigEndian && !fortran && offset % itemSize === 0) {
-    return { data: new type(bytes.buffer, offset, count), shape, dtype };
+  const body = bytes.subarray(dataOffset, dataOffset + byteLength);
+  if (element.kind === "string") {
+    const ordered = bigEndian || fortran ? new Uint8Array(byteLength) : body;
+    if (ordered !== body) {
+      copyElements(body, ordered, shape, itemSize, swapSize, bigEndian, fortran);
+    }
+    return { data: decodeStrings(ordered, count, itemSize, element.utf32), shape, dtype };
   }
-  const data = new type(count);
-  copyElements(
-    bytes.subarray(dataOffset, dataOffset + byteLength),
-    new Uint8Array(data.buffer),
-    shape,
-    itemSize,
-    bigEndian,
-    fortran,
-  );
+  const { type, per } = element;
+  const offset = bytes.byteOffset + dataOffset;
+  if (!bigEndian && !fortran && offset % type.BYTES_PER_ELEMENT === 0) {
+    return { data: new type(bytes.buffer, offset, count * per), shape, dtype };
+  }
+  const data = new type(count * per);
+  copyElements(body, new Uint8Array(data.buffer), shape, itemSize, swapSize, bigEndian, fortran);
   return { data, shape, dtype };
+}
+
+/**
+ * The `count` strings of `itemSize` bytes each in `bytes` (little-endian
+ * UTF-32 code points when `utf32`, else one character per byte), without
+ * their trailing NULs, as NumPy reads them.
+ */
+function decodeStrings(
+  bytes: Uint8Array,
+  count: number,
+  itemSize: number,
+  utf32: boolean,
+): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = utf32 ? 4 : 1;
+  const strings: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const start = i * itemSize;
+    let end = start + itemSize;
+    while (end > start && (utf32 ? view.getUint32(end - 4, true) : bytes[end - 1]) === 0) {
+      end -= width;
+    }
+    let text = "";
+    for (let at = start; at < end; at += width) {
+      text += String.fromCodePoint(utf32 ? view.getUint32(at, true) : bytes[at]);
+    }
+    strings[i] = text;
+  }
+  return strings;
 }
 
 /**

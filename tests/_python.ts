@@ -47,3 +47,15 @@ export async function python(script: string, ...args: string[]): Promise<Record<
   }
   return JSON.parse(decoder.decode(output.stdout));
 }
+
+/** The original Python notata's source, `../shared/notata-py` beside the repository. */
+export const NOTATA_PY: string = new URL("../../shared/notata-py", import.meta.url).pathname;
+
+/** Whether the original Python notata is there, with the numpy and PyYAML it imports. */
+export function hasOriginalNotata(): boolean {
+  try {
+    return Deno.statSync(`${NOTATA_PY}/notata`).isDirectory && pythonHas("numpy", "yaml");
+  } catch {
+    return false;
+  }
+}

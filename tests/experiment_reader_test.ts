@@ -356,7 +356,7 @@ Deno.test(
         b: 2500,
         c: NaN,
         d: -Infinity,
-        e: "TRUE",
+        e: true,
         f: 'x, "y"',
       },
       {
@@ -367,7 +367,7 @@ Deno.test(
         b: 1,
         c: NaN,
         d: Infinity,
-        e: "false", // a column holding "TRUE" is text: each column has one type
+        e: false, // TRUE, True and true are booleans, as pandas reads them
         f: "9007199254740993", // beyond 2^53 a number would change the value
       },
     ]);

@@ -86,7 +86,7 @@ function assertArchiveHolds(archive: NpzArchive, expected: typeof EXPECTED): voi
   for (const [key, { dtype, shape, data }] of Object.entries(expected)) {
     const array = archive.get(key);
     assertEquals([array.dtype, array.shape], [dtype, shape], key);
-    assertEquals(hex(array.data), hex(data), key);
+    assertEquals(hex(array.data as TypedArray), hex(data), key);
   }
 }
 
@@ -319,7 +319,11 @@ Deno.test({
       assertEquals(archive.keys(), Object.keys(expected).sort());
       for (const [key, { dtype, shape, data }] of Object.entries(expected)) {
         const array = archive.get(key);
-        assertEquals({ dtype: array.dtype, shape: array.shape, data: hex(array.data) }, {
+        assertEquals({
+          dtype: array.dtype,
+          shape: array.shape,
+          data: hex(array.data as TypedArray),
+        }, {
           dtype,
           shape,
           data,

@@ -38,10 +38,36 @@ function parseNumber(text: string): number | undefined {
 }
 
 function parseBoolean(text: string): boolean | undefined {
-  if (text === "true" || text === "True") return true;
-  if (text === "false" || text === "False") return false;
+  if (text === "true" || text === "True" || text === "TRUE") return true;
+  if (text === "false" || text === "False" || text === "FALSE") return false;
   return undefined;
 }
+
+/**
+ * The cells pandas.read_csv reads as missing by default (its `na_values`).
+ * A column typed from its cells (no schema says otherwise) reads them as
+ * empty, as pandas does; a NaN spelling in a float column stays NaN.
+ */
+const PANDAS_MISSING = new Set([
+  "-1.#IND",
+  "1.#QNAN",
+  "1.#IND",
+  "-1.#QNAN",
+  "#N/A N/A",
+  "#N/A",
+  "N/A",
+  "n/a",
+  "NA",
+  "<NA>",
+  "#NA",
+  "NULL",
+  "null",
+  "NaN",
+  "-NaN",
+  "nan",
+  "-nan",
+  "None",
+]);
 
 // The value of a non-empty cell of a column of `type`, or `undefined` when
 // the text does not fit the type.
@@ -86,24 +112,45 @@ function readIndexText(path: string): IndexText | undefined {
   return { header, records };
 }
 
+/**
+ * A column's type, and whether it was inferred from its cells as pandas
+ * infers it (reading pandas' missing-value cells as empty).
+ */
+interface Column {
+  type: ColumnType;
+  inferred: boolean;
+}
+
 // The type of column `i`: the recorded one when every cell fits it, else
-// the widest of its cells' inferred types.
-function columnType(text: IndexText, i: number, recorded: ColumnType | undefined): ColumnType {
-  if (TEXT_COLUMNS.has(text.header[i])) return "string";
+// the widest of its cells' inferred types, as pandas.read_csv infers them.
+function columnType(text: IndexText, i: number, recorded: ColumnType | undefined): Column {
+  if (TEXT_COLUMNS.has(text.header[i])) return { type: "string", inferred: false };
   const cells = text.records.map((record) => record[i] ?? "").filter((cell) => cell !== "");
   // A column recorded empty has no type yet: any cell there was added by hand.
   const fits = (cell: string) => recorded !== "empty" && parseCell(cell, recorded!) !== undefined;
   if (recorded !== undefined && cells.every(fits)) {
-    return recorded;
+    return { type: recorded, inferred: false };
   }
-  return cells.reduce<ColumnType>((type, cell) => widen(type, inferType(cell)), "empty");
+  const type = cells.filter((cell) => !PANDAS_MISSING.has(cell))
+    .reduce<ColumnType>((type, cell) => widen(type, inferType(cell)), "empty");
+  return { type, inferred: true };
 }
 
-function columnTypes(dir: string, text: IndexText): ColumnType[] {
+function columnTypes(dir: string, text: IndexText): Column[] {
   const recorded = new Map(
     (indexOf(dir).columns() ?? []).map((column) => [column.name, column.type]),
   );
   return text.header.map((name, i) => columnType(text, i, recorded.get(name)));
+}
+
+/** The value of `cell` in `column`; empty cells, and pandas' missing ones where inferred, are `null`. */
+function cellValue(cell: string, column: Column): JsonValue {
+  if (cell === "") return null;
+  if (column.inferred && PANDAS_MISSING.has(cell)) {
+    const numeric = column.type === "float" || column.type === "empty";
+    return numeric && /nan/i.test(cell) ? NaN : null;
+  }
+  return parseCell(cell, column.type)!;
 }
 
 /**
@@ -114,14 +161,9 @@ function columnTypes(dir: string, text: IndexText): ColumnType[] {
 export function readIndexRows(dir: string): { [column: string]: JsonValue }[] {
   const text = readIndexText(join(dir, "index.csv"));
   if (text === undefined) return [];
-  const types = columnTypes(dir, text);
+  const columns = columnTypes(dir, text);
   return text.records.map((record) =>
-    Object.fromEntries(
-      text.header.map((name, i) => {
-        const cell = record[i] ?? "";
-        return [name, cell === "" ? null : parseCell(cell, types[i])!];
-      }),
-    )
+    Object.fromEntries(text.header.map((name, i) => [name, cellValue(record[i] ?? "", columns[i])]))
   );
 }
 
@@ -164,12 +206,16 @@ async function readIndexOnly(dir: string): Promise<DataFrame> {
   if (text === undefined) return pl.DataFrame({});
   const types = columnTypes(dir, text);
   return pl.DataFrame(text.header.map((name, i) => {
+    const column = types[i];
     const values = text.records.map((record) => {
       const cell = record[i] ?? "";
-      if (cell === "") return null;
-      return types[i] === "json" ? cell : parseCell(cell, types[i])!;
+      return column.type === "json" && cell !== "" ? cell : cellValue(cell, column);
     });
-    return pl.Series(name, values, polarsType(pl, types[i]));
+    // pandas reads a column of nothing but missing cells as float64.
+    const type = column.inferred && column.type === "empty"
+      ? pl.Float64
+      : polarsType(pl, column.type);
+    return pl.Series(name, values, type);
   }));
 }
 

@@ -8,6 +8,7 @@
 import { join } from "@std/path";
 import { readJsonObject } from "../_json.ts";
 import { exists } from "../_files.ts";
+import { readParamsFile } from "../_params_file.ts";
 import { runState } from "../_liveness.ts";
 import { withFileLock } from "../_lock.ts";
 import type { CommitHook, FinishingRun } from "../_run/finish.ts";
@@ -114,7 +115,7 @@ export function rebuildIndex(dir: string, current?: IndexRow): number {
     const state = runState(runDir, metadata);
     if (state === "initialized") continue;
     const runId = stringOrNull(metadata.run_id) ?? entry.name.slice("log_".length);
-    const params = readJsonObject(join(runDir, "params.json")).value ?? {};
+    const params = readParamsFile(runDir).value ?? {};
     const metrics = readJsonObject(join(runDir, "artifacts", "metrics.json")).value;
     rows.push({ start, row: indexRow(runId, state, params, metadata, metrics) });
   }
@@ -146,7 +147,7 @@ export function unindexedRows(
     const metadata = readJsonObject(join(runDir, "metadata.json")).value ?? {};
     const status = runState(runDir, metadata);
     if (status === "initialized" && !running) continue;
-    const params = readJsonObject(join(runDir, "params.json")).value ?? {};
+    const params = readParamsFile(runDir).value ?? {};
     const metrics = readJsonObject(join(runDir, "artifacts", "metrics.json")).value;
     rows.push(indexRow(runId, status, params, metadata, metrics));
   }
