@@ -137,7 +137,9 @@ function render(out: Output, path: string, summary: ReturnType<typeof summarize>
   out.line(
     `${heading("throughput")}: ${throughput.last_10_minutes} runs finished in the last 10 min; ${
       rate === null
-        ? "no finished runs yet"
+        ? throughput.finished === 0
+          ? "no finished runs yet"
+          : "no start and end times to rate them by"
         : `${Number(rate.toPrecision(3))} runs/min over ${
           formatSeconds(
             (Date.parse(throughput.last_end!) - Date.parse(throughput.first_start!)) / 1000,
