@@ -11,12 +11,12 @@ import {
   Experiment,
   ExperimentReader,
   LogReader,
-  type Params,
   RunExistsError,
   type RunState,
   TemporaryExperiment,
 } from "../mod.ts";
 import { IndexCsv } from "../src/_index/csv.ts";
+import { craftRun } from "./_run.ts";
 import { exists } from "../src/_files.ts";
 import { parseJson } from "../src/_json.ts";
 import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_MS } from "../src/_liveness.ts";
@@ -184,42 +184,7 @@ Deno.test("a run spinning in a loop that never yields records its owner and gets
 });
 
 // ---------------------------------------------------------------------------
-// Runs left as another host, or an older writer, would leave them
-
-interface Owner {
-  hostname: string | null;
-  pid: number;
-  /** Seconds before now. */
-  startedAgo: number;
-  /** Seconds before now, or no heartbeat file. */
-  beatAgo?: number;
-}
-
-/** Lays out an unfinished run of `params` as its owner left it. */
-function craftRun(exp: Experiment, params: Params, owner: Owner): string {
-  const runId = exp.runId(params);
-  const runDir = join(exp.runsDir, `log_${runId}`);
-  Deno.mkdirSync(join(runDir, "artifacts"), { recursive: true });
-  const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
-  Deno.writeTextFileSync(join(runDir, "params.json"), JSON.stringify(params));
-  Deno.writeTextFileSync(
-    join(runDir, "metadata.json"),
-    JSON.stringify({
-      run_id: runId,
-      status: "initialized",
-      start_time: ago(owner.startedAgo),
-      end_time: null,
-      runtime_sec: null,
-      pid: owner.pid,
-      hostname: owner.hostname,
-    }),
-  );
-  Deno.writeTextFileSync(join(runDir, "artifacts", "metrics.json"), '{"energy": 1.5}');
-  if (owner.beatAgo !== undefined) {
-    Deno.writeTextFileSync(join(runDir, HEARTBEAT_FILE), `${ago(owner.beatAgo)}\n`);
-  }
-  return runDir;
-}
+// Runs left as another host, or an older writer, would leave them (craftRun)
 
 const OTHER_HOST = "other-host.example";
 const STALE = HEARTBEAT_STALE_MS / 1000 + 5;

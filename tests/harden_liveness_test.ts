@@ -4,42 +4,12 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
-import { Experiment, type Params, TemporaryExperiment } from "../mod.ts";
-import { HEARTBEAT_FILE, HEARTBEAT_STALE_MS } from "../src/_liveness.ts";
+import { Experiment, TemporaryExperiment } from "../mod.ts";
+import { HEARTBEAT_STALE_MS } from "../src/_liveness.ts";
+import { craftRun, type Owner } from "./_run.ts";
 import { fixture, IMPORT_MAP, signalChild, waitForLine } from "./_subprocess.ts";
 
-interface Trace {
-  hostname: string;
-  pid: number;
-  /** Milliseconds after now (negative: before). */
-  started: number;
-  beat?: number;
-}
-
-function craftRun(exp: TemporaryExperiment, params: Params, trace: Trace): void {
-  const runId = exp.runId(params);
-  const runDir = join(exp.runsDir, `log_${runId}`);
-  Deno.mkdirSync(runDir, { recursive: true });
-  const at = (ms: number) => new Date(Date.now() + ms).toISOString();
-  Deno.writeTextFileSync(join(runDir, "params.json"), JSON.stringify(params));
-  Deno.writeTextFileSync(
-    join(runDir, "metadata.json"),
-    JSON.stringify({
-      run_id: runId,
-      status: "initialized",
-      start_time: at(trace.started),
-      end_time: null,
-      runtime_sec: null,
-      pid: trace.pid,
-      hostname: trace.hostname,
-    }),
-  );
-  if (trace.beat !== undefined) {
-    Deno.writeTextFileSync(join(runDir, HEARTBEAT_FILE), `${at(trace.beat)}\n`);
-  }
-}
-
-const HOUR = 3_600_000;
+const HOUR = 3_600;
 const YEAR = 365 * 24 * HOUR;
 
 Deno.test("a run whose pid now belongs to a live unrelated process is crashed once its heartbeat is stale", async () => {
@@ -47,8 +17,8 @@ Deno.test("a run whose pid now belongs to a live unrelated process is crashed on
   const stranger = new Deno.Command("sleep", { args: ["30"] }).spawn();
   try {
     const hostname = Deno.hostname();
-    craftRun(exp, { n: 1 }, { hostname, pid: stranger.pid, started: -2 * HOUR, beat: -HOUR });
-    craftRun(exp, { n: 2 }, { hostname, pid: stranger.pid, started: -2 * HOUR, beat: -1_000 });
+    craftRun(exp, { n: 1 }, { hostname, pid: stranger.pid, startedAgo: 2 * HOUR, beatAgo: HOUR });
+    craftRun(exp, { n: 2 }, { hostname, pid: stranger.pid, startedAgo: 2 * HOUR, beatAgo: 1 });
     assertEquals(exp.statusOf({ n: 1 }), "crashed");
     assertEquals(exp.statusOf({ n: 2 }), "initialized");
     // A sweep reruns the first rather than skipping it as running elsewhere.
@@ -64,15 +34,18 @@ Deno.test("a run whose pid now belongs to a live unrelated process is crashed on
 Deno.test("timestamps from the future count only up to the staleness window ahead", () => {
   using exp = new TemporaryExperiment("skew");
   const far = "other-host.example";
-  const cases: [Trace, string][] = [
-    [{ hostname: far, pid: 1, started: YEAR, beat: YEAR }, "crashed"],
-    [{ hostname: far, pid: 1, started: -HOUR, beat: YEAR }, "crashed"],
-    [{ hostname: far, pid: 1, started: YEAR }, "crashed"],
-    [{ hostname: far, pid: 1, started: -HOUR, beat: HEARTBEAT_STALE_MS / 2 }, "initialized"],
+  const cases: [Owner, string][] = [
+    [{ hostname: far, pid: 1, startedAgo: -YEAR, beatAgo: -YEAR }, "crashed"],
+    [{ hostname: far, pid: 1, startedAgo: HOUR, beatAgo: -YEAR }, "crashed"],
+    [{ hostname: far, pid: 1, startedAgo: -YEAR }, "crashed"],
+    [
+      { hostname: far, pid: 1, startedAgo: HOUR, beatAgo: -HEARTBEAT_STALE_MS / 2_000 },
+      "initialized",
+    ],
   ];
-  cases.forEach(([trace], n) => craftRun(exp, { n }, trace));
-  cases.forEach(([trace, state], n) =>
-    assertEquals(exp.statusOf({ n }), state, JSON.stringify(trace))
+  cases.forEach(([owner], n) => craftRun(exp, { n }, owner));
+  cases.forEach(([owner, state], n) =>
+    assertEquals(exp.statusOf({ n }), state, JSON.stringify(owner))
   );
 });
 
