@@ -85,6 +85,16 @@ function pidIsComparable(metadata: { [key: string]: JsonValue }): boolean {
     metadata.hostname === hostname() && recorded === ownPidNamespace();
 }
 
+/**
+ * Whether the process that `owner` names (`pid`, `hostname` and
+ * `pid_namespace`, as a run's metadata records them) is known to be gone:
+ * only on its own host and pid namespace can this process look.
+ */
+export function ownerIsGone(owner: { [key: string]: JsonValue }): boolean {
+  return pidIsComparable(owner) && owner.pid !== Deno.pid &&
+    isProcessAlive(owner.pid as number) === false;
+}
+
 // The latest of the heartbeat and the start time (the directory's mtime
 // when neither is known) that is not beyond the skew bound.
 function lastSignOfLife(
