@@ -10,6 +10,11 @@ import { readJsonObject } from "./_json.ts";
 import { indexCommit } from "./_index/runs.ts";
 import { finishRun } from "./_run/finish.ts";
 
+// How long marking a run waits for the experiment's lock: the process must
+// end within a second of the signal. A run that could not get the lock in
+// that time is marked in its own files, its index row left to the next writer.
+const INTERRUPTED_LOCK_WAIT_MS = 500;
+
 /** An open run, as the signal handler knows it. */
 export interface WatchedRun {
   /** The run directory. */
@@ -41,6 +46,8 @@ export function failOpenRun(run: WatchedRun, reason: string): void {
       end,
     },
     (line) => appendText(join(run.path, "log.txt"), line),
-    run.experimentDir === undefined ? undefined : indexCommit(run.experimentDir, run.hasRow),
+    run.experimentDir === undefined
+      ? undefined
+      : indexCommit(run.experimentDir, run.hasRow, INTERRUPTED_LOCK_WAIT_MS),
   );
 }

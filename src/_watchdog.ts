@@ -17,6 +17,7 @@ import { SEPARATOR } from "@std/path";
 import { FLUSH_INTERVAL_MS } from "./_appender.ts";
 import type { WatchedRun } from "./_interrupt.ts";
 import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS } from "./_liveness.ts";
+import { setLockWaitCheck } from "./_lock.ts";
 import { failOpenRuns } from "./_open_runs.ts";
 import { type AppenderSlot, LAYOUT, slots } from "./_watchdog_slots.ts";
 import { runWatchdog, type WatchdogSettings } from "./_watchdog_worker.ts";
@@ -34,6 +35,8 @@ const control = slots.control;
 let started = false;
 let threaded = false;
 let depth = 0;
+// Whether the main thread is marking its runs failed: its lock waits then run their course.
+let marking = false;
 
 // node:worker_threads takes only file: and data: URLs. The watchdog's code
 // is carried in the data: module itself, so the thread starts under any
@@ -83,6 +86,7 @@ function startWatchdog(): void {
       Atomics.add(control, LAYOUT.SENT, 1);
     };
     slots.onInterrupt = markRunsHere;
+    setLockWaitCheck(giveWayToSignal);
     threaded = true;
   } catch {
     // No thread: the main thread watches, when its event loop turns.
@@ -99,11 +103,29 @@ function startWatchdog(): void {
 // (no read access to notata's own files): the main thread marks them, then
 // waits for the thread to end the process by the signal.
 function markRunsHere(): never {
+  marking = true;
   const signal = SIGNALS[Atomics.load(control, LAYOUT.INTERRUPT) - 1];
   failOpenRuns([...slots.openRuns].map((slot) => slot.run!), `interrupted (${signal})`);
   Atomics.store(control, LAYOUT.DONE, 1);
   Atomics.notify(control, LAYOUT.DONE);
   for (;;) Atomics.wait(control, LAYOUT.DONE, 1);
+}
+
+// Called at every poll of a lock wait. Once the thread caught a signal, a
+// main thread waiting for a lock hands it the mutex, if it holds it (the run
+// it was finishing is still open, so the thread marks it failed, without
+// waiting for the lock), and waits for the signal to end the process.
+function giveWayToSignal(): void {
+  if (marking || Atomics.load(control, LAYOUT.PENDING) === 0) return;
+  if (depth > 0) {
+    depth = 0;
+    Atomics.store(control, LAYOUT.MUTEX, LAYOUT.FREE);
+    Atomics.notify(control, LAYOUT.MUTEX);
+  }
+  for (;;) {
+    if (Atomics.load(control, LAYOUT.INTERRUPT) !== 0) markRunsHere();
+    Atomics.wait(control, LAYOUT.INTERRUPT, 0, 50);
+  }
 }
 
 /**

@@ -30,7 +30,13 @@ export const LAYOUT = {
   INTERRUPT: 3,
   /** 1 once the main thread has marked the runs. */
   DONE: 4,
-  CONTROL_WORDS: 5,
+  /**
+   * The signal the thread caught (its index in the signals, plus one), set
+   * before it waits for the mutex: a main thread waiting for a lock while
+   * holding the mutex sees it and gives way (see `giveWayToSignal`).
+   */
+  PENDING: 5,
+  CONTROL_WORDS: 6,
   // Words of a chunk's header.
   CHUNK_SLOTS: 0,
   CHUNK_DESCRIPTION_BYTES: 1,

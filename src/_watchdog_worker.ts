@@ -169,6 +169,8 @@ export function runWatchdog(env: WatchdogEnvironment): void {
 
   let marker: Promise<Marker | undefined> | undefined;
   const onSignal = async (signal: Deno.Signal) => {
+    // A main thread that holds the mutex while it waits for a lock lets go of it.
+    Atomics.store(control, L.PENDING, env.signals.indexOf(signal) + 1);
     while (Atomics.compareExchange(control, L.MUTEX, L.FREE, L.INTERRUPTING) !== L.FREE) {
       Atomics.wait(control, L.MUTEX, L.MAIN, 50);
     }

@@ -13,7 +13,7 @@ import { exists } from "./_files.ts";
 import { runState } from "./_liveness.ts";
 import { withFileLock } from "./_lock.ts";
 import { readIndexFrame, selectRows } from "./_index/read.ts";
-import { experimentLockPath, indexCommit, rebuildIndex } from "./_index/runs.ts";
+import { experimentLockPath, indexCommit, reindexExperiment } from "./_index/runs.ts";
 import type { Opening } from "./_run/directory.ts";
 import { InvalidValueError, RunExistsError } from "./errors.ts";
 import { type Logbook, openExperimentRun } from "./logbook.ts";
@@ -418,7 +418,7 @@ export class Experiment {
    * ```
    */
   reindex(): number {
-    return this.#locked(() => rebuildIndex(this.dir));
+    return this.#locked(() => reindexExperiment(this.dir));
   }
 
   #locked<T>(fn: () => T): T {

@@ -675,24 +675,28 @@ export class Logbook implements Disposable, AsyncDisposable {
     // Microseconds: the clock's finer digits are noise.
     const runtimeSec = Math.round((performance.now() - this.#startedAt) * 1000) / 1e6;
     const problem = guarded(() => {
-      const problem = finishRun(
-        {
-          path: this.path,
-          runId: this.runId,
-          params: this.#params,
-          metadata: this.#metadata,
-          metrics: this.#metrics,
-        },
-        { status, reason, runtimeSec },
-        (line) => {
-          this.#append(line);
-          this.#log.close();
-          this.#scalars?.close();
-        },
-        this.#commit,
-      );
-      releaseRun(this.#log.memory);
-      return problem;
+      // A finish that throws (its lock stayed taken: the run's final metadata
+      // is written, its row left pending) still lets go of the run.
+      try {
+        return finishRun(
+          {
+            path: this.path,
+            runId: this.runId,
+            params: this.#params,
+            metadata: this.#metadata,
+            metrics: this.#metrics,
+          },
+          { status, reason, runtimeSec },
+          (line) => {
+            this.#append(line);
+            this.#log.close();
+            this.#scalars?.close();
+          },
+          this.#commit,
+        );
+      } finally {
+        releaseRun(this.#log.memory);
+      }
     });
     if (problem !== undefined) this.warning(`Index row has no metrics: ${problem}`);
     this.#onFinish?.(this);

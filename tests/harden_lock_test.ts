@@ -1,14 +1,21 @@
 // Copyright 2026 the notata authors. MIT license.
 // A stuck lock holder does not freeze everyone: waits for `.index.lock` are
-// bounded and the error names the lock and its holder.
+// bounded and the error names the lock and its holder; a signal during a
+// wait is honoured at once; and the row of a run finished without the lock
+// is added by the next writer or reindex, never lost.
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "@std/path";
+import { Experiment } from "@notata/core";
+import { exists, readTextIfExists } from "../src/_files.ts";
 import { LOCK_TIMEOUT_ENV } from "../src/_lock.ts";
 import {
   fixture,
   IMPORT_MAP,
   LOGGING_PERMISSIONS,
+  readJsonFile,
+  signalChild,
+  sleep,
   spawnFixture,
   waitForLine,
 } from "./_subprocess.ts";
@@ -83,4 +90,123 @@ Deno.test("a lock timeout that is not a number of seconds is refused", async () 
     await finish();
     Deno.removeSync(baseDir, { recursive: true });
   }
+});
+
+const RUN_DIR = join("locked", "runs", "log_locked_omega_1");
+
+// Starts a waiter that finishes its run once told to, with `timeout` seconds
+// of lock timeout, and a holder that takes the experiment's lock and is then
+// stopped; tells the waiter to finish, and resolves once the waiter is
+// waiting for the lock (its last log line is written, its metadata is not).
+async function finishBehindStoppedHolder(baseDir: string, timeout: string) {
+  const waiter = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      `--import-map=${IMPORT_MAP}`,
+      ...LOGGING_PERMISSIONS,
+      `--allow-env=${LOCK_TIMEOUT_ENV}`,
+      fixture("lock_wait_finish.ts"),
+      baseDir,
+    ],
+    env: { [LOCK_TIMEOUT_ENV]: timeout },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const started = await waitForLine(waiter, "started");
+  const holder = spawnFixture("harden_lock_holder.ts", [baseDir]);
+  const locked = await waitForLine(holder, "locked");
+  holder.kill("SIGSTOP");
+  let stopped: Promise<unknown> | undefined;
+  const stop = () =>
+    stopped ??= (() => {
+      holder.kill("SIGKILL");
+      holder.kill("SIGCONT");
+      return locked.finish();
+    })();
+  if (!started.found || !locked.found) {
+    signalChild(waiter, "SIGKILL");
+    await Promise.all([started.finish(), stop()]);
+    throw new Error("the waiter did not start or the holder did not take the lock");
+  }
+  Deno.writeTextFileSync(join(baseDir, "go"), "");
+  const logPath = join(baseDir, RUN_DIR, "log.txt");
+  while (!(readTextIfExists(logPath) ?? "").includes("Run complete in")) await sleep(10);
+  return { waiter, finish: started.finish, stopHolder: stop };
+}
+
+function readMetadata(baseDir: string): { [key: string]: unknown } {
+  return readJsonFile(join(baseDir, RUN_DIR, "metadata.json"));
+}
+
+function indexedRunIds(baseDir: string): string[] {
+  const text = readTextIfExists(join(baseDir, "locked", "index.csv")) ?? "";
+  return text.split("\r\n").slice(1, -1).map((row) => row.split(",")[0]);
+}
+
+Deno.test({
+  name:
+    "SIGTERM while a finish waits for the lock ends the process at once, the run failed, its row left pending",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const baseDir = Deno.makeTempDirSync();
+    const { waiter, finish, stopHolder } = await finishBehindStoppedHolder(baseDir, "60");
+    try {
+      const sentAt = performance.now();
+      waiter.kill("SIGTERM");
+      const timer = setTimeout(() => signalChild(waiter, "SIGKILL"), GIVE_UP_MS);
+      const result = await finish();
+      clearTimeout(timer);
+      const exitMs = performance.now() - sentAt;
+      assertEquals(result.code, 143, result.stderr);
+      assert(exitMs < 2_000, `the process took ${exitMs} ms to exit`);
+      const metadata = readMetadata(baseDir);
+      assertEquals(metadata.status, "failed");
+      assertEquals(metadata.failure_reason, "interrupted (SIGTERM)");
+      const log = Deno.readTextFileSync(join(baseDir, RUN_DIR, "log.txt"));
+      assertMatch(log, /ERROR Run failed: interrupted \(SIGTERM\)\n$/);
+      // The lock is still held: no row, a note for the next writer.
+      assertEquals(indexedRunIds(baseDir), []);
+      assert(exists(join(baseDir, "locked", ".index.pending", "locked_omega_1")));
+      await stopHolder();
+
+      // The next run's finish records the pending row beside its own.
+      const exp = new Experiment("locked", { baseDir });
+      exp.add({ omega: 2 })!.markComplete();
+      assertEquals(indexedRunIds(baseDir).sort(), ["locked_omega_1", "locked_omega_2"]);
+      assertEquals([...Deno.readDirSync(join(baseDir, "locked", ".index.pending"))], []);
+      assertEquals((await exp.select({ omega: 1 })).getColumn("status").toArray(), ["failed"]);
+    } finally {
+      await stopHolder();
+      Deno.removeSync(baseDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a finish whose lock wait times out records the run, throws the lock's error, and reindex adds its row",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const baseDir = Deno.makeTempDirSync();
+    const { finish, stopHolder } = await finishBehindStoppedHolder(baseDir, "1");
+    try {
+      const result = await finish();
+      assertEquals(result.code, 0, result.stderr);
+      const error = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+      assertEquals(error.name, "NotataError");
+      assertMatch(error.message, /^Cannot lock ".*\.index\.lock": still held after 1 s/);
+      assertEquals(readMetadata(baseDir).status, "complete");
+      assertEquals(indexedRunIds(baseDir), []);
+      await stopHolder();
+
+      const exp = new Experiment("locked", { baseDir });
+      assertEquals(exp.reindex(), 1);
+      assertEquals(indexedRunIds(baseDir), ["locked_omega_1"]);
+      assertEquals([...Deno.readDirSync(join(baseDir, "locked", ".index.pending"))], []);
+    } finally {
+      await stopHolder();
+      Deno.removeSync(baseDir, { recursive: true });
+    }
+  },
 });

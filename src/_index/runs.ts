@@ -7,10 +7,10 @@
 
 import { join } from "@std/path";
 import { readJsonObject } from "../_json.ts";
-import { exists } from "../_files.ts";
+import { ensureDir, exists } from "../_files.ts";
 import { readParamsFile } from "../_params_file.ts";
 import { runState } from "../_liveness.ts";
-import { withFileLock } from "../_lock.ts";
+import { tryWithFileLock } from "../_lock.ts";
 import type { CommitHook, FinishingRun } from "../_run/finish.ts";
 import type { JsonValue, Params, RunState } from "../types.ts";
 import { IndexCsv, type IndexRow } from "./csv.ts";
@@ -73,24 +73,99 @@ function recordRun(dir: string, run: FinishingRun, replace: boolean): string | u
   return problem;
 }
 
+// Runs finished while the experiment's lock was unavailable: one empty file
+// per run, named by its run id, in this directory of the experiment.
+const PENDING_DIR = ".index.pending";
+
+// Leaves a note that the finished run `runId` has no row yet. Created with
+// O_EXCL: a note left already stays as it is.
+function notePendingRow(dir: string, runId: string): void {
+  const path = join(dir, PENDING_DIR, runId);
+  try {
+    ensureDir(join(dir, PENDING_DIR));
+    Deno.openSync(path, { write: true, createNew: true }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+}
+
+// The run ids of the notes left. A note is left after its run's final
+// metadata is written, so a run with a note listed now is finished on disk.
+function pendingRows(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(join(dir, PENDING_DIR))].map((entry) => entry.name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+function removeNote(dir: string, runId: string): void {
+  try {
+    Deno.removeSync(join(dir, PENDING_DIR, runId));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+// Records the rows that finishes without the lock left pending, from their
+// run directories, and removes their notes. The caller holds the lock.
+function recordPendingRows(dir: string): void {
+  for (const runId of pendingRows(dir)) {
+    const path = join(dir, "runs", `log_${runId}`);
+    const metadata = readJsonObject(join(path, "metadata.json")).value;
+    if (metadata?.status === "complete" || metadata?.status === "failed") {
+      const params = readParamsFile(path).value ?? {};
+      // The run may have a row already (a rebuild since, or an earlier attempt).
+      recordRun(dir, { path, runId, params, metadata }, true);
+    }
+    removeNote(dir, runId);
+  }
+}
+
 /**
  * The commit hook of a run of the experiment in `dir`: under the
  * experiment's lock, the run's final metadata is written and its row
  * recorded, so a rebuild that scans the run directories sees each finished
- * run exactly once. `hasRow`: the run may already have a row (a run whose
- * directory existed), which its row then replaces.
+ * run exactly once, and the rows earlier finishes left pending are recorded.
+ * `hasRow`: the run may already have a row (a run whose directory existed),
+ * which its row then replaces.
+ *
+ * When the lock stays taken longer than `waitMs` (default: the lock
+ * timeout), the run's final metadata is written without it and a note is
+ * left for the next commit (or `reindex`) to record its row; the hook then
+ * throws the lock's error, unless `waitMs` was given (a finish that must not
+ * wait long, on a signal).
  */
-export function indexCommit(dir: string, hasRow: boolean): CommitHook {
+export function indexCommit(dir: string, hasRow: boolean, waitMs?: number): CommitHook {
   let replace = hasRow;
   return (run, writeMetadata) => {
-    const problem = withFileLock(experimentLockPath(dir), () => {
+    const result = tryWithFileLock(experimentLockPath(dir), () => {
       writeMetadata();
-      return recordRun(dir, run, replace);
-    });
+      const problem = recordRun(dir, run, replace);
+      recordPendingRows(dir);
+      return problem;
+    }, waitMs);
     // A run finished again (re-marked failed by the rescue) replaces its row.
     replace = true;
-    return problem;
+    if ("value" in result) return result.value;
+    writeMetadata();
+    notePendingRow(dir, run.runId);
+    if (waitMs === undefined) throw result.unavailable;
+    return undefined;
   };
+}
+
+/**
+ * Rewrites the index of the experiment in `dir` from its run directories
+ * (see {@linkcode rebuildIndex}), rows left pending included. The caller
+ * holds the experiment's lock.
+ */
+export function reindexExperiment(dir: string): number {
+  const pending = pendingRows(dir);
+  const rows = rebuildIndex(dir);
+  for (const runId of pending) removeNote(dir, runId);
+  return rows;
 }
 
 /**
