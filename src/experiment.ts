@@ -485,7 +485,17 @@ export class Experiment {
       }
       // A run whose directory existed may have a row (even one whose metadata
       // says it never finished): finishing replaces that row, never duplicates it.
-      return { log: start(overwrite ? "overwrite" : "resume", true)!, state };
+      try {
+        return { log: start(overwrite ? "overwrite" : "resume", true)!, state };
+      } catch (error) {
+        // Completed by another node since its state was read, as a file
+        // system whose caches lag may show it: skipped, not thrown.
+        const now = readJsonObject(join(path, "metadata.json")).value?.status;
+        if (skipExisting && error instanceof RunExistsError && now === "complete") {
+          return { log: null, state: "complete" };
+        }
+        throw error;
+      }
     });
   }
 
