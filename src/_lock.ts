@@ -139,6 +139,7 @@ class Token {
   readonly #path: string;
   // What this process wrote into it, to tell its own token from another's.
   #text: string | undefined;
+  #takenAt = 0;
 
   constructor(path: string) {
     this.#path = path;
@@ -157,12 +158,15 @@ class Token {
     const attempt = () => this.#create(text) || (this.#breakIfStale() && this.#create(text));
     if (!attempt() && !waitFor(wait(), attempt)) return false;
     this.#text = text;
+    this.#takenAt = Date.now();
     return true;
   }
 
-  // Removes the token, unless a waiter broke it as stale meanwhile.
+  // Removes the token, unless a waiter broke it as stale meanwhile, which
+  // no waiter does to a token younger than TOKEN_STALE_MS whose holder lives.
   release(): void {
-    if (readTextIfExists(this.#path) !== this.#text) return;
+    const mayBeBroken = Date.now() - this.#takenAt > TOKEN_STALE_MS / 2;
+    if (mayBeBroken && readTextIfExists(this.#path) !== this.#text) return;
     try {
       Deno.removeSync(this.#path);
     } catch (error) {
@@ -177,19 +181,14 @@ class Token {
   }
 
   #create(text: string): boolean {
-    let file: Deno.FsFile;
     try {
-      file = Deno.openSync(this.#path, { write: true, createNew: true });
+      // One call: a reader may see the file empty for a moment, and judges it by its age.
+      Deno.writeTextFileSync(this.#path, text, { createNew: true });
+      return true;
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) return false;
       throw error;
     }
-    try {
-      writeAll(file, new TextEncoder().encode(text));
-    } finally {
-      file.close();
-    }
-    return true;
   }
 
   #owner(text: string | undefined): { [key: string]: JsonValue } | undefined {

@@ -3,7 +3,10 @@
 // Every change to the index, and the final metadata write of the run it
 // records, happens under the experiment's lock: a rebuild that scans the
 // run directories then sees each finished run exactly once, either on disk
-// with its row already written or not yet finished.
+// with its row already written or not yet finished. A finish that cannot get
+// the lock (it stayed taken, or a signal ends the process) writes its
+// metadata alone and leaves a note, after which the next commit, or a
+// rebuild, records the row: replacing a row, it never duplicates one.
 
 import { join } from "@std/path";
 import { readJsonObject } from "../_json.ts";

@@ -4,7 +4,7 @@
 
 import { join } from "@std/path";
 import { withFileLock } from "../_lock.ts";
-import { experimentLockPath, rebuildIndex } from "../_index/runs.ts";
+import { experimentLockPath, reindexExperiment } from "../_index/runs.ts";
 import { MissingEntryError } from "../errors.ts";
 import { LogReader } from "../log_reader.ts";
 import {
@@ -70,7 +70,7 @@ function deleteRuns(
       Deno.removeSync(path, { recursive: true });
       deleted.push(runId);
     }
-    return { deleted, rows: deleted.length > 0 ? rebuildIndex(dir) : undefined };
+    return { deleted, rows: deleted.length > 0 ? reindexExperiment(dir) : undefined };
   });
 }
 
