@@ -8,7 +8,7 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "@std/path";
 import { Experiment } from "@notata/core";
 import { exists, readTextIfExists } from "../src/_files.ts";
-import { LOCK_TIMEOUT_ENV } from "../src/_lock.ts";
+import { LOCK_TIMEOUT_ENV, TOKEN_STALE_MS, tryWithFileLock, withFileLock } from "../src/_lock.ts";
 import {
   fixture,
   IMPORT_MAP,
@@ -209,4 +209,49 @@ Deno.test({
       Deno.removeSync(baseDir, { recursive: true });
     }
   },
+});
+
+// The token a holder on another node leaves beside the lock file.
+function plantToken(lock: string, owner: { [key: string]: unknown }): void {
+  Deno.mkdirSync(join(lock, ".."), { recursive: true });
+  Deno.writeTextFileSync(`${lock}.token`, JSON.stringify(owner));
+}
+
+Deno.test("a token held on another node keeps the lock taken, and the error names its holder", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const lock = join(dir, ".index.lock");
+    plantToken(lock, { pid: 4242, hostname: "node7", time: new Date().toISOString() });
+    let ran = false;
+    const result = tryWithFileLock(lock, () => ran = true, 100);
+    assert(!ran);
+    if (!("unavailable" in result)) throw new Error("the lock was taken");
+    assertEquals(
+      result.unavailable.message,
+      `Cannot lock "${lock}": still held after 0.1 s (last taken by process 4242 on host "node7"), expected its holder to release it within ${LOCK_TIMEOUT_ENV} seconds (default 120); a stopped or hung process may hold it`,
+    );
+    assert(exists(`${lock}.token`));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a token older than the stale age, or whose holder on this host is gone, is broken", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const lock = join(dir, ".index.lock");
+    const old = new Date(Date.now() - TOKEN_STALE_MS - 1_000).toISOString();
+    plantToken(lock, { pid: 4242, hostname: "node7", time: old });
+    assertEquals(withFileLock(lock, () => exists(`${lock}.token`)), true);
+    // Released, and nothing left aside.
+    assertEquals([...Deno.readDirSync(dir)].map((entry) => entry.name), [".index.lock"]);
+
+    const child = new Deno.Command("true").spawn();
+    await child.status;
+    plantToken(lock, { pid: child.pid, hostname: Deno.hostname(), time: new Date().toISOString() });
+    assertEquals(tryWithFileLock(lock, () => "taken", 100), { value: "taken" });
+    assertEquals([...Deno.readDirSync(dir)].map((entry) => entry.name), [".index.lock"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
