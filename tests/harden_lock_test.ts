@@ -23,9 +23,14 @@ import {
 // Longer than a bounded wait of 1 s takes, far shorter than an unbounded one.
 const GIVE_UP_MS = 15_000;
 
-// Starts a process that adds a run to experiment "locked" under `baseDir`,
-// waiting at most `timeout` seconds for its lock; it prints the error it got.
-function spawnWaiter(baseDir: string, timeout: string): Deno.ChildProcess {
+// Starts the fixture `name` (by default one that adds a run to experiment
+// "locked" under `baseDir` and prints the error it got), waiting at most
+// `timeout` seconds for a lock.
+function spawnWaiter(
+  baseDir: string,
+  timeout: string,
+  name = "lock_failure.ts",
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -33,7 +38,7 @@ function spawnWaiter(baseDir: string, timeout: string): Deno.ChildProcess {
       `--import-map=${IMPORT_MAP}`,
       ...LOGGING_PERMISSIONS,
       `--allow-env=${LOCK_TIMEOUT_ENV}`,
-      fixture("lock_failure.ts"),
+      fixture(name),
       baseDir,
     ],
     env: { [LOCK_TIMEOUT_ENV]: timeout },
@@ -99,20 +104,7 @@ const RUN_DIR = join("locked", "runs", "log_locked_omega_1");
 // stopped; tells the waiter to finish, and resolves once the waiter is
 // waiting for the lock (its last log line is written, its metadata is not).
 async function finishBehindStoppedHolder(baseDir: string, timeout: string) {
-  const waiter = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      `--import-map=${IMPORT_MAP}`,
-      ...LOGGING_PERMISSIONS,
-      `--allow-env=${LOCK_TIMEOUT_ENV}`,
-      fixture("lock_wait_finish.ts"),
-      baseDir,
-    ],
-    env: { [LOCK_TIMEOUT_ENV]: timeout },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const waiter = spawnWaiter(baseDir, timeout, "lock_wait_finish.ts");
   const started = await waitForLine(waiter, "started");
   const holder = spawnFixture("harden_lock_holder.ts", [baseDir]);
   const locked = await waitForLine(holder, "locked");
