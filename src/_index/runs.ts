@@ -84,22 +84,45 @@ const PENDING_DIR = ".index.pending";
 // O_EXCL: a note left already stays as it is.
 function notePendingRow(dir: string, runId: string): void {
   const path = join(dir, PENDING_DIR, runId);
-  try {
-    ensureDir(join(dir, PENDING_DIR));
-    Deno.openSync(path, { write: true, createNew: true }).close();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  for (;;) {
+    try {
+      ensureDir(join(dir, PENDING_DIR));
+      Deno.openSync(path, { write: true, createNew: true }).close();
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) return;
+      // The directory was removed as empty meanwhile: made again.
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
   }
 }
 
 // The run ids of the notes left. A note is left after its run's final
 // metadata is written, so a run with a note listed now is finished on disk.
 function pendingRows(dir: string): string[] {
+  // The notes' directory exists only while notes are left. Where the file
+  // system counts subdirectories in a directory's link count, one stat tells
+  // that the experiment directory holds runs/ alone, more cheaply than a
+  // listing that fails.
+  if (Deno.statSync(dir).nlink === 3) return [];
   try {
     return [...Deno.readDirSync(join(dir, PENDING_DIR))].map((entry) => entry.name);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
+  }
+}
+
+// Removes the notes of `runIds`, and their directory once it is empty.
+function removeNotes(dir: string, runIds: readonly string[]): void {
+  if (runIds.length === 0) return;
+  for (const runId of runIds) removeNote(dir, runId);
+  try {
+    Deno.removeSync(join(dir, PENDING_DIR));
+  } catch (error) {
+    // A note left meanwhile keeps the directory; another commit removed it first.
+    const notEmpty = (error as { code?: string }).code === "ENOTEMPTY";
+    if (!notEmpty && !(error instanceof Deno.errors.NotFound)) throw error;
   }
 }
 
@@ -114,7 +137,8 @@ function removeNote(dir: string, runId: string): void {
 // Records the rows that finishes without the lock left pending, from their
 // run directories, and removes their notes. The caller holds the lock.
 function recordPendingRows(dir: string): void {
-  for (const runId of pendingRows(dir)) {
+  const pending = pendingRows(dir);
+  for (const runId of pending) {
     const path = join(dir, "runs", `log_${runId}`);
     const metadata = readJsonObject(join(path, "metadata.json")).value;
     if (metadata?.status === "complete" || metadata?.status === "failed") {
@@ -122,8 +146,8 @@ function recordPendingRows(dir: string): void {
       // The run may have a row already (a rebuild since, or an earlier attempt).
       recordRun(dir, { path, runId, params, metadata }, true);
     }
-    removeNote(dir, runId);
   }
+  removeNotes(dir, pending);
 }
 
 /**
@@ -167,7 +191,7 @@ export function indexCommit(dir: string, hasRow: boolean, waitMs?: number): Comm
 export function reindexExperiment(dir: string): number {
   const pending = pendingRows(dir);
   const rows = rebuildIndex(dir);
-  for (const runId of pending) removeNote(dir, runId);
+  removeNotes(dir, pending);
   return rows;
 }
 
