@@ -3,10 +3,11 @@
 // `_generate_run_id` wherever ours is readable and .5g loses no float (thousands of generated
 // params and hand-picked ones), its id is always among the ids our lookups
 // try, and a sweep resumes in both directions without repeating a run.
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { Experiment, ExperimentReader, type JsonValue, LogReader, type Params } from "../mod.ts";
 import { formatRunId, formerRunIds } from "../src/run_id.ts";
+import { formatJson } from "../src/_json.ts";
 import { hasOriginalNotata, ignoredNote, NOTATA_PY, python, pythonHas } from "./_python.ts";
 
 const HAS_ORIGINAL = hasOriginalNotata();
@@ -191,4 +192,199 @@ Deno.test({
     });
     assertEquals(missed, []);
   },
+});
+
+interface Point {
+  params: Params;
+  /** The original runs it with every number a float (`n=100000.0`). */
+  floats?: boolean;
+  /** The run raises, so it is marked failed. */
+  fail?: boolean;
+}
+
+// The original runs each point as its user would: `with exp.add(**params)`.
+const ORIGINAL_SWEEP = `
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from notata import Experiment
+exp = Experiment("shared", base_dir=sys.argv[1])
+with open(sys.argv[3]) as f:
+    points = json.load(f)
+for i, point in enumerate(points):
+    params = point["params"]
+    if point.get("floats"):
+        params = {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                  for k, v in params.items()}
+    try:
+        with exp.add(**params) as log:
+            log.json("metrics", {"energy": 0.5 * i})
+            if point.get("fail"):
+                raise RuntimeError("diverged")
+    except RuntimeError:
+        pass
+print(json.dumps({}))
+`;
+
+// Params of every kind: ids equal to ours, hashed by us (capitals, spaces,
+// a lossy float, nested values), and written by the original as floats.
+const ORIGINAL_POINTS: Point[] = [
+  { params: { method: "rk4", adaptive: true, n: 3, dt: 0.001 } },
+  { params: { method: "RK4", adaptive: false, n: 4, dt: 1e-7 } },
+  { params: { method: "a b", adaptive: true, n: 5, dt: 1 / 3 } },
+  {
+    params: { method: "rk4", adaptive: null, n: 6, dt: 0.5, tags: [1, "a"], opts: { b: 2, a: 1 } },
+  },
+  { params: { method: "rk4", adaptive: true, n: 100000, dt: 0.25 }, floats: true },
+  { params: { method: "rk4", adaptive: false, n: 7, dt: 0.001 }, fail: true },
+  { params: { method: "Euler", adaptive: true, n: 8, dt: 0.002 }, fail: true },
+];
+
+function runDirectories(expDir: string): string[] {
+  return [...Deno.readDirSync(join(expDir, "runs"))].map((entry) => entry.name).sort();
+}
+
+function withTempDir(prefix: string, fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = Deno.makeTempDirSync({ prefix });
+    try {
+      await fn(dir);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  };
+}
+
+Deno.test({
+  name: "a sweep the original wrote resumes here: statusOf, skipExisting and sweep repeat no run" +
+    IGNORED,
+  ignore: !HAS_ORIGINAL,
+  fn: withTempDir("notata_interop_resume_", async (baseDir) => {
+    const pointsFile = join(baseDir, "points.json");
+    Deno.writeTextFileSync(pointsFile, JSON.stringify(ORIGINAL_POINTS));
+    await python(ORIGINAL_SWEEP, baseDir, NOTATA_PY, pointsFile);
+    const expDir = join(baseDir, "shared");
+    const before = runDirectories(expDir);
+    assertEquals(before.length, ORIGINAL_POINTS.length);
+    const exp = new Experiment("shared", { baseDir });
+
+    assertEquals(
+      ORIGINAL_POINTS.map(({ params }) => exp.statusOf(params)),
+      ORIGINAL_POINTS.map(({ fail }) => fail ? "failed" : "complete"),
+    );
+    for (const { params, fail } of ORIGINAL_POINTS) {
+      if (!fail) assertEquals(exp.add(params, { skipExisting: true }), null);
+    }
+    const fresh: Params[] = [
+      { method: "rk4", adaptive: true, n: 9, dt: 0.001 },
+      { method: "RK4", adaptive: false, n: 10, dt: 1e-7 },
+    ];
+    const ran: Params[] = [];
+    const summary = await exp.sweep(
+      [...ORIGINAL_POINTS.map(({ params }) => params), ...fresh],
+      (log, params) => {
+        ran.push(params);
+        log.json("metrics", { energy: 1 });
+      },
+      { retryFailed: false, progress: false },
+    );
+    assertEquals(ran, fresh);
+    assertEquals([summary.skipped, summary.done, summary.failed], [ORIGINAL_POINTS.length, 2, 0]);
+    const after = runDirectories(expDir);
+    assertEquals(after.length, ORIGINAL_POINTS.length + fresh.length);
+    assert(before.every((name) => after.includes(name)));
+
+    // Our readers see every run with its params, the original's included.
+    const reader = new ExperimentReader(expDir);
+    assertEquals(reader.length, after.length);
+    const byParams = new Map(
+      Object.entries(reader.params).map(([runId, params]) => [formatJson(params), runId]),
+    );
+    for (const params of [...ORIGINAL_POINTS.map((point) => point.params), ...fresh]) {
+      const runId = byParams.get(formatJson(params));
+      assert(runId !== undefined, `no run holds ${JSON.stringify(params)}`);
+      assertEquals(new LogReader(join(expDir, "runs", `log_${runId}`)).params, params);
+    }
+    const frame = await exp.toDataFrame();
+    assertEquals(
+      [...frame.getColumn("run_id").toArray()].sort(),
+      after.map((name) => name.slice("log_".length)).sort(),
+    );
+  }),
+});
+
+// The original reads our sweep with its readers and pandas, then resumes it
+// with skip_existing: its fn runs only for params it finds no directory for.
+const ORIGINAL_RESUME = `
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from notata import Experiment, ExperimentReader, LogReader
+exp = Experiment("ours", base_dir=sys.argv[1])
+reader = ExperimentReader(exp.exp_dir)
+runs = {run.run_id: {"params": LogReader(run.path).params, "status": run.meta["status"]}
+        for run in reader}
+frame = exp.to_dataframe()
+with open(sys.argv[3]) as f:
+    points = json.load(f)
+ran = []
+for params in points:
+    log = exp.add(skip_existing=True, **params)
+    if log is None:
+        continue
+    ran.append(params)
+    with log:
+        log.json("metrics", {"energy": 1.0})
+print(json.dumps({
+    "runs": runs,
+    "frame_ids": sorted(frame["run_id"].tolist()),
+    "frame_columns": list(frame.columns),
+    "ran": ran,
+}))
+`;
+
+Deno.test({
+  name: "a sweep written here is read by the original and resumed by its skip_existing" +
+    ignoredNote(HAS_PANDAS, "pandas, numpy, PyYAML and ../shared/notata-py"),
+  ignore: !HAS_PANDAS,
+  fn: withTempDir("notata_interop_resumed_by_original_", async (baseDir) => {
+    const exp = new Experiment("ours", { baseDir });
+    // Params whose ids the original shares: lower-case words, booleans,
+    // None, integers and floats .5g keeps.
+    const points: Params[] = [];
+    for (const method of ["rk4", "leapfrog"]) {
+      for (const adaptive of [true, false]) {
+        for (const [n, dt] of [[1, 0.001], [2, 1e-7], [3, 2.5e-5], [100000, 0.5]]) {
+          points.push({ method, adaptive, n, dt, seed: n === 2 ? null : n });
+        }
+      }
+    }
+    const summary = await exp.sweep(points, (log, params) => {
+      if (params.n === 3) throw new Error("diverged");
+      log.json("metrics", { energy: 0.5 });
+    }, { progress: false });
+    assertEquals([summary.done, summary.failed], [12, 4]);
+    const before = runDirectories(exp.dir);
+
+    const fresh: Params[] = [{ method: "rk4", adaptive: true, n: 4, dt: 0.001, seed: 4 }];
+    const pointsFile = join(baseDir, "points.json");
+    Deno.writeTextFileSync(pointsFile, JSON.stringify([...points, ...fresh]));
+    const seen = await python(ORIGINAL_RESUME, baseDir, NOTATA_PY, pointsFile);
+
+    const runs = seen.runs as { [runId: string]: { params: Params; status: string } };
+    assertEquals(Object.keys(runs).sort(), before.map((name) => name.slice("log_".length)));
+    for (const params of points) {
+      const run = runs[exp.runId(params)];
+      assertEquals(run.params, params);
+      assertEquals(run.status, params.n === 3 ? "failed" : "complete");
+    }
+    assertEquals(seen.frame_ids, Object.keys(runs).sort());
+    const columns = seen.frame_columns as string[];
+    for (const column of ["run_id", "adaptive", "dt", "method", "n", "seed", "status", "energy"]) {
+      assert(columns.includes(column), `pandas has no column "${column}": ${columns}`);
+    }
+    // Its skip_existing found every run of ours (failed ones too, as it
+    // skips any directory) and ran only the new params, in one new directory.
+    assertEquals(seen.ran, fresh);
+    const after = runDirectories(exp.dir);
+    assertEquals(after, [...before, `log_${exp.runId(fresh[0])}`].sort());
+  }),
 });
