@@ -1,6 +1,7 @@
 // Copyright 2026 the notata authors. MIT license.
 import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
-import { Experiment, InvalidValueError } from "../mod.ts";
+import { join } from "@std/path";
+import { Experiment, InvalidValueError, TemporaryExperiment } from "../mod.ts";
 import { formatRunId } from "../src/run_id.ts";
 import type { JsonValue, Params } from "../mod.ts";
 import { formatJson } from "../src/_json.ts";
@@ -343,4 +344,68 @@ Deno.test("formatRunId never ends an id in a dot, which Windows drops", () => {
   assertEquals(formatRunId("e", { x: "a.b" }), "e_x_a.b");
   assertEquals(formatRunId("x.", {}), "x._");
   assertMatch(formatRunId("e", { "a.": 1, x: "." }), /__[0-9a-f]{12}$/);
+});
+
+function runNames(exp: Experiment): string[] {
+  return [...Deno.readDirSync(exp.runsDir)].map((entry) => entry.name).sort();
+}
+
+// A complete run of `params` whose directory is then renamed to `log_<id>`,
+// as an earlier version of notata or the Python notata would have named it.
+function completeRunNamed(exp: Experiment, params: Params, id: string): void {
+  const log = exp.add(params)!;
+  log.markComplete();
+  Deno.renameSync(log.path, join(exp.runsDir, `log_${id}`));
+}
+
+Deno.test("skipExisting, statusOf and sweep find a run under the id of the previous rule", async () => {
+  using exp = new TemporaryExperiment("e");
+  // The ids earlier versions gave: JavaScript's spelling, no "_" for no params.
+  const old: [Params, string][] = [
+    [{ flag: true, tol: 1e-7, n: 1 }, "e_flag_true_n_1_tol_1e-7"],
+    [{ seed: null, dt: 0.5 }, "e_dt_0.5_seed_null"],
+    [{}, "e"],
+    [{ method: "RK4", on: false }, "e_method_RK4_on_false__6f6ec1406ebf"],
+  ];
+  for (const [params, id] of old) {
+    assertNotEquals(exp.runId(params), id);
+    completeRunNamed(exp, params, id);
+  }
+  const names = runNames(exp);
+  assertEquals(names, old.map(([, id]) => `log_${id}`).sort());
+  for (const [params] of old) {
+    assertEquals(exp.statusOf(params), "complete");
+    assertEquals(exp.add(params, { skipExisting: true }), null);
+  }
+  let calls = 0;
+  const summary = await exp.sweep(old.map(([params]) => params), () => {
+    calls++;
+  }, { progress: false });
+  assertEquals([summary.skipped, calls], [old.length, 0]);
+  assertEquals(runNames(exp), names);
+});
+
+Deno.test("overwrite replaces a run found under a former id in place", () => {
+  using exp = new TemporaryExperiment("e");
+  completeRunNamed(exp, { flag: true }, "e_flag_true");
+  const log = exp.add({ flag: true }, { overwrite: true })!;
+  assertEquals(log.runId, "e_flag_true");
+  log.markFailed("again");
+  assertEquals(runNames(exp), ["log_e_flag_true"]);
+  assertEquals(exp.statusOf({ flag: true }), "failed");
+});
+
+Deno.test("a directory under a former id that holds other params is not taken", () => {
+  using exp = new TemporaryExperiment("e");
+  // The original's id of x = 0.333331 and of x = 1 / 3 alike: .5g gives 0.33333.
+  const dir = join(exp.runsDir, "log_e_x_0.33333");
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(join(dir, "params.yaml"), "x: 0.333331\n");
+  Deno.writeTextFileSync(join(dir, "metadata.json"), '{"status": "complete"}\n');
+  assertEquals(exp.statusOf({ x: 1 / 3 }), undefined);
+  assertEquals(exp.statusOf({ x: 0.333331 }), "complete");
+  const log = exp.add({ x: 1 / 3 }, { skipExisting: true })!;
+  assertEquals(log.runId, "e_x_0.3333333333333333");
+  log.markComplete();
+  assertEquals(runNames(exp), ["log_e_x_0.33333", "log_e_x_0.3333333333333333"]);
 });
