@@ -66,24 +66,73 @@ function exponentText(exponent: number): string {
   return `e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
+// Below this, doubles lose precision (subnormals): their shortest digits
+// can be fewer than .5g shows ("5e-324" is "4.9407e-324" to Python).
+const MIN_NORMAL = 2 ** -1022;
+
+// `digits` (significant, no trailing zeros) whose first digit has
+// `exponent`, in Python's g notation for precision 5.
+function gNotation(sign: string, digits: string, exponent: number): string {
+  if (exponent < -4 || exponent >= 5) {
+    const tail = digits.slice(1);
+    return `${sign}${digits[0]}${tail ? `.${tail}` : ""}${exponentText(exponent)}`;
+  }
+  return sign + placePoint(digits, exponent, false);
+}
+
+// The shortest digits that read back as |value| (JavaScript's and Python's
+// repr agree on them), without trailing zeros, and the first one's exponent.
+function shortestDigits(value: number): { digits: string; exponent: number } {
+  return shortestOf(Math.abs(value).toExponential());
+}
+
+// The digits (without trailing zeros) and exponent of `toExponential` text.
+function shortestOf(text: string): { digits: string; exponent: number } {
+  const [mantissa, power] = text.split("e");
+  return { digits: mantissa.replace(".", "").replace(/0+$/, "") || "0", exponent: Number(power) };
+}
+
+// -0 is 0: JSON, so our params file, writes it "0".
+function signOf(value: number): string {
+  return value < 0 ? "-" : "";
+}
+
 /**
  * Python's `f"{value:.5g}"` of a finite float: five significant digits,
  * fixed notation for exponents -4 to 4, else `1.2346e+05`; trailing zeros
  * dropped.
  */
 export function formatG5(value: number): string {
-  const sign = value < 0 || Object.is(value, -0) ? "-" : "";
+  const sign = signOf(value);
   if (value === 0) return `${sign}0`;
+  const shortest = shortestDigits(value);
+  // A normal double that five digits read back is exactly those digits.
+  if (shortest.digits.length <= 5 && Math.abs(value) >= MIN_NORMAL) {
+    return gNotation(sign, shortest.digits, shortest.exponent);
+  }
+  // JavaScript rounds as Python does but for exact ties, which it rounds up
+  // and Python to even: a tie shows a final 5 in six digits.
+  const six = Math.abs(value).toExponential(5);
+  if (six[6] !== "5" || Math.abs(value) < MIN_NORMAL) {
+    const rounded = shortestOf(Math.abs(value).toExponential(4));
+    return gNotation(sign, rounded.digits, rounded.exponent);
+  }
   const exact = exactDecimal(value);
   const { digits, carry } = roundDigits(exact.digits, 5);
   // The exponent of the first digit, in scientific notation.
   const exponent = exact.exponent + exact.digits.length - 1 + (carry ? 1 : 0);
-  const significant = digits.replace(/0+$/, "");
-  if (exponent < -4 || exponent >= 5) {
-    const tail = significant.slice(1);
-    return `${sign}${significant[0]}${tail ? `.${tail}` : ""}${exponentText(exponent)}`;
-  }
-  return sign + placePoint(significant, exponent, false);
+  return gNotation(sign, digits.replace(/0+$/, ""), exponent);
+}
+
+/**
+ * {@linkcode formatG5} of `value` when it reads back as `value` (the
+ * original's id loses nothing), else `undefined`.
+ */
+export function losslessG5(value: number): string | undefined {
+  const normal = value === 0 || Math.abs(value) >= MIN_NORMAL;
+  if (normal && shortestDigits(value).digits.length > 5) return undefined;
+  const g5 = formatG5(value);
+  return Number(g5) === value ? g5 : undefined;
 }
 
 // Fixed notation of significant digits whose first digit has `exponent`.
@@ -97,15 +146,12 @@ function placePoint(significant: string, exponent: number, pointZero: boolean): 
 // Python's `repr()` of a float: the shortest digits that read back (as
 // JavaScript's), fixed notation for exponents -4 to 15 with at least ".0".
 function floatRepr(value: number): string {
-  const sign = value < 0 || Object.is(value, -0) ? "-" : "";
-  const [mantissa, power = "0"] = Math.abs(value).toExponential().split("e");
-  const significant = mantissa.replace(".", "");
-  const exponent = Number(power);
+  const { digits, exponent } = shortestDigits(value);
   if (exponent < -4 || exponent >= 16) {
-    const tail = significant.slice(1);
-    return `${sign}${significant[0]}${tail ? `.${tail}` : ""}${exponentText(exponent)}`;
+    const tail = digits.slice(1);
+    return `${signOf(value)}${digits[0]}${tail ? `.${tail}` : ""}${exponentText(exponent)}`;
   }
-  return sign + placePoint(significant, exponent, true);
+  return signOf(value) + placePoint(digits, exponent, true);
 }
 
 // Characters Python's `str.isprintable()` rejects: other (control, format,

@@ -58,6 +58,7 @@ export function locateRun(
   const path = runPath(runsDir, runId);
   if (exists(path)) return { runId, path };
   for (const former of formerRunIds(experiment, params)) {
+    if (former === runId) continue;
     const formerPath = runPath(runsDir, former);
     if (!isDirectory(formerPath)) continue;
     const { value: stored } = readParamsFile(formerPath);

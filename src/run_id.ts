@@ -4,7 +4,7 @@
 // `Experiment#runId`, whose examples show the rules below.
 
 import { compareCodePoints, formatJson, formatJsonCompact } from "./_json.ts";
-import { formatG5, isPythonInt, pythonStr, type PythonView } from "./_python_str.ts";
+import { formatG5, isPythonInt, losslessG5, pythonStr, type PythonView } from "./_python_str.ts";
 import type { JsonValue, Params } from "./types.ts";
 
 /** Longest readable run id, in bytes, before it is cut and hashed. */
@@ -34,8 +34,7 @@ const CURRENT: Spelling = {
     if (value === null) return "None";
     if (typeof value === "boolean") return value ? "True" : "False";
     if (isPythonInt(value, "as-read")) return String(value);
-    const g5 = formatG5(value);
-    return Number(g5) === value ? g5 : String(value);
+    return losslessG5(value) ?? String(value);
   },
   isValueToken: (token) =>
     /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(token) ||
@@ -176,35 +175,47 @@ function originalRunId(experiment: string, params: Params, view: PythonView): st
   return `${experiment}_${parts.join("_")}`;
 }
 
-const PYTHON_VIEWS: readonly PythonView[] = [
-  { numbers: "as-read", sortedKeys: false },
-  { numbers: "as-read", sortedKeys: true },
-  { numbers: "floats", sortedKeys: false },
-  { numbers: "floats", sortedKeys: true },
-];
+// Whether `value` holds a dict (whose key order Python's repr shows) or an
+// integer (which a Python user may have written as a float).
+function holds(value: JsonValue, kind: "dict" | "integer"): boolean {
+  if (typeof value === "number") return kind === "integer" && Number.isInteger(value);
+  if (value === null || typeof value !== "object") return false;
+  if (!Array.isArray(value) && kind === "dict") return true;
+  return Object.values(value).some((item) => holds(item, kind));
+}
 
 // Linux takes any name up to 255 bytes without "/" or NUL; others cannot
 // have been made.
 function isFileName(id: string): boolean {
-  return !/[/\0]/.test(id) && new TextEncoder().encode(`log_${id}`).length <= 255;
+  if (/[/\0]/.test(id)) return false;
+  // Each UTF-16 unit is at most 3 bytes of UTF-8.
+  return id.length <= 83 || new TextEncoder().encode(`log_${id}`).length <= 255;
 }
 
 /**
  * The other ids the run of `params` may have been made under, most likely
- * first, without {@linkcode formatRunId}'s: the id of the previous rule (so
- * an experiment made before the upgrade reruns nothing), and the Python
- * notata's for these params read from our params file, written with
- * floats (`1.0`), and with nested keys in the given or sorted order. Only
- * names a directory can have are listed. Several params can share an
+ * first: the id of the previous rule (so an experiment made before the
+ * upgrade reruns nothing), and the Python notata's for these params read
+ * from our params file, written with floats (`1.0`), and with nested keys
+ * in the given or sorted order. Only names a directory can have are listed;
+ * {@linkcode formatRunId}'s may be among them. Several params can share an
  * original's id: a directory found under one must hold these params.
  *
  * @param experiment The experiment name.
  * @param params The run's params, valid JSON values.
- * @returns Distinct run ids, none equal to `formatRunId(experiment, params)`.
+ * @returns Distinct run ids.
  */
 export function formerRunIds(experiment: string, params: Params): string[] {
   const ids = new Set([buildRunId(experiment, params, PREVIOUS)]);
-  for (const view of PYTHON_VIEWS) ids.add(originalRunId(experiment, params, view));
-  ids.delete(formatRunId(experiment, params));
+  const values = Object.values(params);
+  const numbers: PythonView["numbers"][] = values.some((value) => holds(value, "integer"))
+    ? ["as-read", "floats"]
+    : ["as-read"];
+  const orders = values.some((value) => holds(value, "dict")) ? [false, true] : [false];
+  for (const view of numbers) {
+    for (const sortedKeys of orders) {
+      ids.add(originalRunId(experiment, params, { numbers: view, sortedKeys }));
+    }
+  }
   return [...ids].filter(isFileName);
 }

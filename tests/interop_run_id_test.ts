@@ -8,6 +8,8 @@ import { join } from "@std/path";
 import { Experiment, ExperimentReader, type JsonValue, LogReader, type Params } from "../mod.ts";
 import { formatRunId, formerRunIds } from "../src/run_id.ts";
 import { formatJson } from "../src/_json.ts";
+import { formatG5, pythonStr } from "../src/_python_str.ts";
+import fc from "fast-check";
 import { hasOriginalNotata, ignoredNote, NOTATA_PY, python, pythonHas } from "./_python.ts";
 
 const HAS_ORIGINAL = hasOriginalNotata();
@@ -386,5 +388,56 @@ Deno.test({
     assertEquals(seen.ran, fresh);
     const after = runDirectories(exp.dir);
     assertEquals(after, [...before, `log_${exp.runId(fresh[0])}`].sort());
+  }),
+});
+
+const PYTHON_SPELLINGS = `
+import json, sys
+with open(sys.argv[1]) as f:
+    given = json.load(f)
+print(json.dumps({
+    "g5": [f"{float(x):.5g}" for x in given["floats"]],
+    "repr": [repr([float(x)]) for x in given["floats"]],
+    "strings": [str(s) for s in given["strings"]],
+}))
+`;
+
+Deno.test({
+  name: "Python's .5g, float repr and string repr are spelled as Python spells them" +
+    ignoredNote(pythonHas("json"), "json"),
+  ignore: !pythonHas("json"),
+  fn: withTempDir("notata_interop_spellings_", async (dir) => {
+    const seed = 20261201;
+    const floats = fc.sample(
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((i) => i / 64), // exact ties
+        fc.tuple(fc.integer({ min: 1, max: 999999 }), fc.integer({ min: -320, max: 300 }))
+          .map(([digits, power]) => Number(`${digits}e${power}`)),
+      ),
+      { numRuns: 20000, seed },
+    );
+    floats.push(5e-324, 1.03125, 123455, 123465, 99999.5, 2.2250738585072014e-308, 0);
+    const strings = fc.sample(
+      fc.oneof(
+        fc.string({ unit: "binary-ascii", maxLength: 8 }),
+        // Characters whose printability every Unicode version agrees on: a
+        // character newer than the user's Python is escaped by its repr.
+        fc.string({
+          unit: fc.constantFrom(
+            ..."'\"\\\n\t\x7f\u00a0\u00ad\u200b\u2028\ue000\ufeffaé日😀\u{10ffff}",
+          ),
+          maxLength: 6,
+        }),
+      ),
+      { numRuns: 3000, seed },
+    ).filter((text) => text.isWellFormed());
+    const file = join(dir, "given.json");
+    Deno.writeTextFileSync(file, JSON.stringify({ floats, strings: strings.map((s) => [s]) }));
+    const spelled = await python(PYTHON_SPELLINGS, file);
+    const view = { numbers: "floats", sortedKeys: false } as const;
+    assertEquals(floats.map(formatG5), spelled.g5);
+    assertEquals(floats.map((x) => pythonStr([x], view)), spelled.repr);
+    assertEquals(strings.map((s) => pythonStr([s], view)), spelled.strings);
   }),
 });
