@@ -1,7 +1,7 @@
 // Copyright 2026 the notata authors. MIT license.
 import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { Experiment, InvalidValueError, TemporaryExperiment } from "../mod.ts";
+import { Experiment, InvalidValueError, RunExistsError, TemporaryExperiment } from "../mod.ts";
 import { formatRunId } from "../src/run_id.ts";
 import type { JsonValue, Params } from "../mod.ts";
 import { formatJson } from "../src/_json.ts";
@@ -408,4 +408,10 @@ Deno.test("a directory under a former id that holds other params is not taken", 
   assertEquals(log.runId, "e_x_0.3333333333333333");
   log.markComplete();
   assertEquals(runNames(exp), ["log_e_x_0.33333", "log_e_x_0.3333333333333333"]);
+  // The original's lossy id is our id of 0.33333: its directory is not ours to use.
+  assertThrows(
+    () => exp.add({ x: 0.33333 }, { skipExisting: true }),
+    RunExistsError,
+    'directory "' + dir + '" of run "e_x_0.33333" holds other params',
+  );
 });
