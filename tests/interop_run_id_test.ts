@@ -58,18 +58,6 @@ async function originalIds(
   }
 }
 
-// A small seeded PRNG so the generated params are the same on every run.
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KEYS = ["a", "b", "dt", "n", "N", "T", "method", "n_steps", "x1", "tol"];
 const VALUES: JsonValue[] = [
   0,
@@ -123,14 +111,12 @@ const VALUES: JsonValue[] = [
 ];
 
 function generated(count: number, seed: number): Params[] {
-  const random = mulberry32(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const arbitrary = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), {
+    maxKeys: 3,
+  });
   const distinct = new Map<string, Params>();
-  for (let i = 0; i < count; i++) {
-    const params: Params = {};
-    const size = Math.floor(random() * 4);
-    for (let j = 0; j < size; j++) params[pick(KEYS)] = pick(VALUES);
-    distinct.set(JSON.stringify(Object.entries(params).sort()), params);
+  for (const params of fc.sample(arbitrary, { numRuns: count, seed })) {
+    distinct.set(formatJson(params), params);
   }
   return [...distinct.values()];
 }
