@@ -113,7 +113,7 @@ export function formatG5(value: number): string {
   // JavaScript rounds as Python does but for exact ties, which it rounds up
   // and Python to even: a tie shows a final 5 in six digits.
   const six = Math.abs(value).toExponential(5);
-  if (six[6] !== "5" || Math.abs(value) < MIN_NORMAL) {
+  if (six[6] !== "5") {
     const rounded = shortestOf(Math.abs(value).toExponential(4));
     return gNotation(sign, rounded.digits, rounded.exponent);
   }

@@ -175,7 +175,10 @@ export class Experiment {
    * import { assertEquals } from "@std/assert";
    *
    * const exp = new Experiment("e");
-   * assertEquals(exp.runId({ adaptive: true, tol: 1e-7, seed: null }), "e_adaptive_True_seed_None_tol_1e-07");
+   * assertEquals(
+   *   exp.runId({ adaptive: true, tol: 1e-7, seed: null }),
+   *   "e_adaptive_True_seed_None_tol_1e-07",
+   * );
    * ```
    *
    * @example A hash keeps ambiguous params apart
