@@ -5,7 +5,7 @@
 // `statusOf` and sweeps.
 
 import { join } from "@std/path";
-import { formatJson } from "./_json.ts";
+import { formatJson, readJsonObject } from "./_json.ts";
 import { exists } from "./_files.ts";
 import { readParamsFile } from "./_params_file.ts";
 import { formerRunIds } from "./run_id.ts";
@@ -20,6 +20,15 @@ export interface RunLocation {
 /** The directory of run `runId` under `runsDir`: `log_<run id>`. */
 export function runPath(runsDir: string, runId: string): string {
   return join(runsDir, `log_${runId}`);
+}
+
+/**
+ * The params stored in run directory `dir`: ours (`params.json`), else the
+ * original's (`params.yaml` as PyYAML reads it); `undefined` when there are
+ * none. Ours first: a sweep that skips done runs reads each with one open.
+ */
+export function storedParams(dir: string): Params | undefined {
+  return readJsonObject(join(dir, "params.json")).value ?? readParamsFile(dir).value;
 }
 
 /**
@@ -61,7 +70,7 @@ export function locateRun(
     if (former === runId) continue;
     const formerPath = runPath(runsDir, former);
     if (!isDirectory(formerPath)) continue;
-    const { value: stored } = readParamsFile(formerPath);
+    const stored = storedParams(formerPath);
     if (stored !== undefined && holdsParams(stored, params)) {
       return { runId: former, path: formerPath };
     }

@@ -20,8 +20,7 @@ import { type Logbook, openExperimentRun } from "./logbook.ts";
 import { assertParams } from "./_params.ts";
 import { runBody } from "./_run_body.ts";
 import { formatRunId } from "./run_id.ts";
-import { holdsParams, locateRun, type RunLocation, runPath } from "./_run_lookup.ts";
-import { readParamsFile } from "./_params_file.ts";
+import { holdsParams, locateRun, type RunLocation, runPath, storedParams } from "./_run_lookup.ts";
 import { runSweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
 import type { Params, RunState } from "./types.ts";
 import type { ReportOptions } from "./report/options.ts";
@@ -524,7 +523,7 @@ export class Experiment {
   }
 
   #existingState(runId: string, path: string, params: Params): RunState {
-    const { value: stored } = readParamsFile(path);
+    const stored = storedParams(path);
     if (stored !== undefined && !holdsParams(stored, params)) {
       throw new RunExistsError(
         `Cannot add run: directory "${path}" of run "${runId}" holds other params, expected ${
