@@ -297,6 +297,15 @@ Deno.test({
       [...frame.getColumn("run_id").toArray()].sort(),
       after.map((name) => name.slice("log_".length)).sort(),
     );
+
+    // Its failed runs are retried in their own directories.
+    const failed = ORIGINAL_POINTS.filter(({ fail }) => fail).map(({ params }) => params);
+    const retried = await exp.sweep(failed, (log) => log.json("metrics", { energy: 2 }), {
+      progress: false,
+    });
+    assertEquals([retried.done, retried.skipped], [failed.length, 0]);
+    assertEquals(runDirectories(expDir), after);
+    assertEquals(failed.map((params) => exp.statusOf(params)), failed.map(() => "complete"));
   }),
 });
 
