@@ -119,7 +119,7 @@ export function assertJsonValue(
  * as surrogate pairs, 0xD800-0xDFFF) before U+E000-U+FFFF. A lone surrogate
  * counts as its own code point, as in Python.
  */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     if (a.charCodeAt(i) === b.charCodeAt(i)) continue;

@@ -7,7 +7,7 @@
 
 import type { DataFrame } from "nodejs-polars";
 import { join } from "@std/path";
-import { copyJson, formatJson, readJsonObject } from "./_json.ts";
+import { copyJson, readJsonObject } from "./_json.ts";
 import { assertFileName } from "./_names.ts";
 import { exists } from "./_files.ts";
 import { runState } from "./_liveness.ts";
@@ -20,6 +20,7 @@ import { type Logbook, openExperimentRun } from "./logbook.ts";
 import { assertParams } from "./_params.ts";
 import { runBody } from "./_run_body.ts";
 import { formatRunId } from "./run_id.ts";
+import { holdsParams, locateRun, type RunLocation, runPath, storedParams } from "./_run_lookup.ts";
 import { runSweep, type SweepOptions, type SweepSummary } from "./sweep.ts";
 import type { Params, RunState } from "./types.ts";
 import type { ReportOptions } from "./report/options.ts";
@@ -132,16 +133,25 @@ export class Experiment {
   }
 
   /**
-   * The run id that {@linkcode Experiment.prototype.add} gives `params`:
-   * `<name>_<key>_<value>_...` over the params sorted by key, numbers in
-   * their shortest round-trip form. Distinct params never share an id: when
-   * the readable form could be read back as other params, needs characters
-   * outside `[A-Za-z0-9._+-]`, holds a string value with capitals, ends in
-   * `.` or would be longer than 200 bytes, a 12-digit hash of the canonical
-   * params is appended after `__`. The same params always give the same id,
-   * whatever the order of their keys. File systems that ignore case (macOS,
-   * Windows) see params that differ only in the case of a key (`{ N: 1 }`,
-   * `{ n: 1 }`) as one run directory.
+   * The run id that {@linkcode Experiment.prototype.add} gives `params`,
+   * the Python notata's id wherever that one loses nothing:
+   * `<name>_<key>_<value>_...` over the params sorted by key; integers as
+   * digits, other numbers as Python's `.5g` (`0.001`, `1e-07`) when that
+   * reads back as the same number, else in their shortest round-trip form;
+   * `True`, `False`, `None`; `<name>_` for no params. Distinct params never
+   * share an id: when the readable form could be read back as other params,
+   * needs characters outside `[A-Za-z0-9._+-]`, holds a nested value or a
+   * string value with capitals (or one that reads as a number or literal),
+   * ends in `.` or would be longer than 200 bytes, a 12-digit hash of the
+   * canonical params is appended after `__`. The same params always give
+   * the same id, whatever the order of their keys. File systems that ignore
+   * case (macOS, Windows) see params that differ only in the case of a key
+   * (`{ N: 1 }`, `{ n: 1 }`) as one run directory.
+   *
+   * `add` with `skipExisting` or `overwrite`, `statusOf` and `sweep` also
+   * find a run under the id the Python notata gave it, or the one earlier
+   * versions of notata for Deno gave it, when its directory holds the same
+   * params.
    *
    * @param params The run's params.
    * @returns The run id; its directory is `<runsDir>/log_<run id>`.
@@ -155,6 +165,18 @@ export class Experiment {
    * assertEquals(
    *   new Experiment("oscillator_sweep").runId({ omega: 1, dt: 1e-3 }),
    *   "oscillator_sweep_dt_0.001_omega_1",
+   * );
+   * ```
+   *
+   * @example The Python notata's id: booleans, None and exponents as Python writes them
+   * ```ts
+   * import { Experiment } from "@notata/core";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const exp = new Experiment("e");
+   * assertEquals(
+   *   exp.runId({ adaptive: true, tol: 1e-7, seed: null }),
+   *   "e_adaptive_True_seed_None_tol_1e-07",
    * );
    * ```
    *
@@ -250,9 +272,12 @@ export class Experiment {
    * ```
    */
   statusOf(params: Params): RunState | undefined {
-    const path = this.#runPath(this.runId(params));
-    if (!exists(path)) return undefined;
-    return runState(path, readJsonObject(join(path, "metadata.json")).value ?? {});
+    const location = locateRun(this.runsDir, this.name, params, this.runId(params));
+    if (location === undefined) return undefined;
+    return runState(
+      location.path,
+      readJsonObject(join(location.path, "metadata.json")).value ?? {},
+    );
   }
 
   /**
@@ -425,28 +450,24 @@ export class Experiment {
     return withFileLock(experimentLockPath(this.dir), fn);
   }
 
-  #runPath(runId: string): string {
-    return join(this.runsDir, `log_${runId}`);
-  }
-
   // Starts the run of checked `params`: the one way `add` and sweeps start
   // runs. A new run is created without the lock (its directory appears
   // whole, by a rename that fails if it exists); deciding what to do with an
   // existing one, and doing it, happen under the experiment's lock, so two
   // processes never both start the same run. `probe`: look before creating,
-  // as a sweep over runs that are mostly done should.
+  // as a sweep over runs that are mostly done should; only then is a run
+  // found under a former id (our previous rule's, the original's).
   #open(
     params: Params,
     runId: string,
     policy: { skipExisting: boolean; overwrite: boolean; retryFailed: boolean; probe: boolean },
   ): { log: Logbook | null; state: RunState | undefined } {
-    const path = this.#runPath(runId);
     // The params are kept: the caller may change its object later.
     const owned = copyJson(params);
-    const start = (opening: Opening, hasRow: boolean) =>
+    const start = (location: RunLocation, opening: Opening, hasRow: boolean) =>
       openExperimentRun({
-        runId,
-        path,
+        runId: location.runId,
+        path: location.path,
         params: owned,
         opening,
         commit: indexCommit(this.dir, hasRow),
@@ -457,15 +478,21 @@ export class Experiment {
       this.#locked(() => {});
       this.#lockTried = true;
     }
-    if (!policy.probe || !exists(path)) {
-      const log = start("create", false);
+    const own: RunLocation = { runId, path: runPath(this.runsDir, runId) };
+    const found = policy.probe ? locateRun(this.runsDir, this.name, params, runId) : undefined;
+    if (found === undefined) {
+      const log = start(own, "create", false);
       if (log !== undefined) return { log, state: undefined };
     }
     return this.#locked(() => {
-      if (!exists(path)) {
-        const log = start("create", false);
+      let location = found ?? own;
+      // A directory found under a former id may have been moved away since.
+      if (!exists(location.path)) {
+        location = own;
+        const log = start(own, "create", false);
         if (log !== undefined) return { log, state: undefined };
       }
+      const { runId, path } = location;
       const state = this.#existingState(runId, path, params);
       const { skipExisting, overwrite } = policy;
       if (state === "complete" && skipExisting) return { log: null, state };
@@ -486,7 +513,7 @@ export class Experiment {
       // A run whose directory existed may have a row (even one whose metadata
       // says it never finished): finishing replaces that row, never duplicates it.
       try {
-        return { log: start(overwrite ? "overwrite" : "resume", true)!, state };
+        return { log: start(location, overwrite ? "overwrite" : "resume", true)!, state };
       } catch (error) {
         // Completed by another node since its state was read, as a file
         // system whose caches lag may show it: skipped, not thrown.
@@ -506,12 +533,8 @@ export class Experiment {
   }
 
   #existingState(runId: string, path: string, params: Params): RunState {
-    const { value: stored } = readJsonObject(join(path, "params.json"));
-    const differs = stored !== undefined &&
-      Object.keys(params).some((key) =>
-        formatJson(params[key]) !== formatJson(stored[key] ?? null)
-      );
-    if (differs) {
+    const stored = storedParams(path);
+    if (stored !== undefined && !holdsParams(stored, params)) {
       throw new RunExistsError(
         `Cannot add run: directory "${path}" of run "${runId}" holds other params, expected ${
           JSON.stringify(params)

@@ -344,10 +344,16 @@ const ID_TOKENS = [
   "-1",
   "0.5",
   "1e-7",
+  "1e-07",
+  "1E+05",
+  "0.33333",
   "1e+21",
   "true",
   "True",
   "null",
+  "None",
+  "none",
+  "nan",
   "a.",
   "-",
 ];
@@ -355,7 +361,9 @@ const closeKey = fc.array(fc.constantFrom(...ID_TOKENS), { minLength: 1, maxLeng
   .map((tokens) => tokens.join("_"));
 const closeValue: fc.Arbitrary<JsonValue> = fc.oneof(
   fc.constantFrom(...ID_TOKENS, "", "a b", "a_b"),
-  fc.constantFrom(0, -0, 1, -1, 0.5, 1e-7, 1e21, 10),
+  // .5g spells some of these as the original does (1e-07, 1e+05, 0.33333),
+  // others only as their own shortest form (1 / 3, 123456.5).
+  fc.constantFrom(0, -0, 1, -1, 0.5, 1e-7, 1e21, 10, 1e5, 1e-5, 1 / 3, 0.33333, 123456.5, 1.2346e5),
   fc.constantFrom(true, false, null),
   fc.constantFrom<JsonValue[]>([], [1], ["1"], [true]),
   fc.constantFrom<JsonValue>({ a: 1 }, { a: "1" }, { "a_1": 1 }),

@@ -1,6 +1,7 @@
 // Copyright 2026 the notata authors. MIT license.
 import { assert, assertEquals, assertMatch, assertNotEquals, assertThrows } from "@std/assert";
-import { Experiment, InvalidValueError } from "../mod.ts";
+import { join } from "@std/path";
+import { Experiment, InvalidValueError, RunExistsError, TemporaryExperiment } from "../mod.ts";
 import { formatRunId } from "../src/run_id.ts";
 import type { JsonValue, Params } from "../mod.ts";
 import { formatJson } from "../src/_json.ts";
@@ -46,6 +47,13 @@ const VALUE_POOL: JsonValue[] = [
   "a b",
   "",
   "1e-7",
+  "1e-07",
+  "None",
+  "True",
+  1 / 3,
+  0.33333,
+  1e-5,
+  123456.5,
   true,
   false,
   null,
@@ -80,23 +88,40 @@ Deno.test("formatRunId writes integers without separators or exponent", () => {
   assertEquals(formatRunId("oscillator_sweep", { steps: 10000 }), "oscillator_sweep_steps_10000");
 });
 
-Deno.test("formatRunId writes numbers in their shortest round-trip form", () => {
-  assertEquals(formatRunId("e", { x: 1e-7 }), "e_x_1e-7");
+Deno.test("formatRunId writes numbers as Python's .5g where that reads back as the number", () => {
+  assertEquals(formatRunId("e", { x: 1e-7 }), "e_x_1e-07");
+  assertEquals(formatRunId("e", { x: 2.5e-5 }), "e_x_2.5e-05");
   assertEquals(formatRunId("e", { x: 1e21 }), "e_x_1e+21");
   assertEquals(formatRunId("e", { x: -2.5 }), "e_x_-2.5");
   assertEquals(formatRunId("e", { x: 0.1 }), "e_x_0.1");
+  assertEquals(formatRunId("e", { x: 0.0001 }), "e_x_0.0001");
 });
 
-Deno.test("formatRunId writes booleans and null as true, false and null", () => {
-  assertEquals(formatRunId("e", { a: true, b: false, c: null }), "e_a_true_b_false_c_null");
+Deno.test("formatRunId writes integers below 1e21 as Python's int digits", () => {
+  assertEquals(formatRunId("e", { x: 123456 }), "e_x_123456");
+  assertEquals(formatRunId("e", { x: 1e20 }), "e_x_100000000000000000000");
+  assertEquals(formatRunId("e", { x: -0 }), "e_x_0");
+});
+
+Deno.test("formatRunId writes numbers .5g loses in their shortest round-trip form", () => {
+  // The original's "0.33333", "1.2346e+05", "1.0312" (half to even) name
+  // other numbers too: ours stay readable and distinct, and are not its ids.
+  assertEquals(formatRunId("e", { x: 1 / 3 }), "e_x_0.3333333333333333");
+  assertEquals(formatRunId("e", { x: 123456.5 }), "e_x_123456.5");
+  assertEquals(formatRunId("e", { x: 1.03125 }), "e_x_1.03125");
+  assertEquals(formatRunId("e", { x: 1.2345678e-7 }), "e_x_1.2345678e-7");
+});
+
+Deno.test("formatRunId writes booleans and null as Python's True, False and None", () => {
+  assertEquals(formatRunId("e", { a: true, b: false, c: null }), "e_a_True_b_False_c_None");
 });
 
 Deno.test("formatRunId keeps simple word strings readable", () => {
   assertEquals(formatRunId("e", { method: "rk4" }), "e_method_rk4");
 });
 
-Deno.test("formatRunId of empty params is the experiment name", () => {
-  assertEquals(formatRunId("oscillator_sweep", {}), "oscillator_sweep");
+Deno.test("formatRunId of empty params is the experiment name and '_', as the original's", () => {
+  assertEquals(formatRunId("oscillator_sweep", {}), "oscillator_sweep_");
 });
 
 Deno.test("formatRunId does not depend on the insertion order of params", () => {
@@ -120,7 +145,10 @@ Deno.test("formatRunId keeps the string '1' apart from the number 1 with a hash"
 Deno.test("formatRunId keeps the string 'true' apart from the boolean true with a hash", () => {
   const text = formatRunId("e", { x: "true" });
   const boolean = formatRunId("e", { x: true });
-  assertEquals(boolean, "e_x_true");
+  assertEquals(boolean, "e_x_True");
+  for (const literal of ["True", "TRUE", "None", "none", "null", "nan", "Infinity"]) {
+    assertMatch(formatRunId("e", { x: literal }), HASH_SUFFIX);
+  }
   assertMatch(text, HASH_SUFFIX);
   assertNotEquals(text, boolean);
 });
@@ -302,7 +330,7 @@ Deno.test("formatRunId keeps underscored keys apart from capitalised pairs up to
   // "e_x_true_y_z_1": one directory each on macOS and Windows.
   assertEquals(formatRunId("e", { B: "x", a: 1 }), "e_B_x_a_1");
   assertEquals(formatRunId("e", { b_x_a: 1 }), "e_b_x_a_1__c0636a65915d");
-  assertEquals(formatRunId("e", { x: true, y_z: 1 }), "e_x_true_y_z_1");
+  assertEquals(formatRunId("e", { x: true, y_z: 1 }), "e_x_True_y_z_1");
   assertEquals(formatRunId("e", { x_TRUE_y_z: 1 }), "e_x_TRUE_y_z_1__3e41feed87b9");
   assertEquals(formatRunId("e", { x: 1e21, y_z: 1 }), "e_x_1e+21_y_z_1");
   assertMatch(formatRunId("e", { "x_1E+21_y_z": 1 }), /^e_x_1E\+21_y_z_1__[0-9a-f]{12}$/);
@@ -314,6 +342,76 @@ Deno.test("formatRunId keeps underscored keys apart from capitalised pairs up to
 Deno.test("formatRunId never ends an id in a dot, which Windows drops", () => {
   assertEquals(formatRunId("e", { x: "a." }), "e_x_a.__ec553cdda337");
   assertEquals(formatRunId("e", { x: "a.b" }), "e_x_a.b");
-  assertMatch(formatRunId("x.", {}), /^x\.__[0-9a-f]{12}$/);
+  assertEquals(formatRunId("x.", {}), "x._");
   assertMatch(formatRunId("e", { "a.": 1, x: "." }), /__[0-9a-f]{12}$/);
+});
+
+function runNames(exp: Experiment): string[] {
+  return [...Deno.readDirSync(exp.runsDir)].map((entry) => entry.name).sort();
+}
+
+// A complete run of `params` whose directory is then renamed to `log_<id>`,
+// as an earlier version of notata or the Python notata would have named it.
+function completeRunNamed(exp: Experiment, params: Params, id: string): void {
+  const log = exp.add(params)!;
+  log.markComplete();
+  Deno.renameSync(log.path, join(exp.runsDir, `log_${id}`));
+}
+
+Deno.test("skipExisting, statusOf and sweep find a run under the id of the previous rule", async () => {
+  using exp = new TemporaryExperiment("e");
+  // The ids earlier versions gave: JavaScript's spelling, no "_" for no params.
+  const old: [Params, string][] = [
+    [{ flag: true, tol: 1e-7, n: 1 }, "e_flag_true_n_1_tol_1e-7"],
+    [{ seed: null, dt: 0.5 }, "e_dt_0.5_seed_null"],
+    [{}, "e"],
+    [{ method: "RK4", on: false }, "e_method_RK4_on_false__6f6ec1406ebf"],
+  ];
+  for (const [params, id] of old) {
+    assertNotEquals(exp.runId(params), id);
+    completeRunNamed(exp, params, id);
+  }
+  const names = runNames(exp);
+  assertEquals(names, old.map(([, id]) => `log_${id}`).sort());
+  for (const [params] of old) {
+    assertEquals(exp.statusOf(params), "complete");
+    assertEquals(exp.add(params, { skipExisting: true }), null);
+  }
+  let calls = 0;
+  const summary = await exp.sweep(old.map(([params]) => params), () => {
+    calls++;
+  }, { progress: false });
+  assertEquals([summary.skipped, calls], [old.length, 0]);
+  assertEquals(runNames(exp), names);
+});
+
+Deno.test("overwrite replaces a run found under a former id in place", () => {
+  using exp = new TemporaryExperiment("e");
+  completeRunNamed(exp, { flag: true }, "e_flag_true");
+  const log = exp.add({ flag: true }, { overwrite: true })!;
+  assertEquals(log.runId, "e_flag_true");
+  log.markFailed("again");
+  assertEquals(runNames(exp), ["log_e_flag_true"]);
+  assertEquals(exp.statusOf({ flag: true }), "failed");
+});
+
+Deno.test("a directory under a former id that holds other params is not taken", () => {
+  using exp = new TemporaryExperiment("e");
+  // The original's id of x = 0.333331 and of x = 1 / 3 alike: .5g gives 0.33333.
+  const dir = join(exp.runsDir, "log_e_x_0.33333");
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(join(dir, "params.yaml"), "x: 0.333331\n");
+  Deno.writeTextFileSync(join(dir, "metadata.json"), '{"status": "complete"}\n');
+  assertEquals(exp.statusOf({ x: 1 / 3 }), undefined);
+  assertEquals(exp.statusOf({ x: 0.333331 }), "complete");
+  const log = exp.add({ x: 1 / 3 }, { skipExisting: true })!;
+  assertEquals(log.runId, "e_x_0.3333333333333333");
+  log.markComplete();
+  assertEquals(runNames(exp), ["log_e_x_0.33333", "log_e_x_0.3333333333333333"]);
+  // The original's lossy id is our id of 0.33333: its directory is not ours to use.
+  assertThrows(
+    () => exp.add({ x: 0.33333 }, { skipExisting: true }),
+    RunExistsError,
+    'directory "' + dir + '" of run "e_x_0.33333" holds other params',
+  );
 });
