@@ -7,7 +7,7 @@
 // server) would freeze every writer, so waits are bounded: the holder writes
 // its pid and host into the lock file, and a waiter that gives up names them.
 
-import { ensureParentDir, readTextIfExists, writeAll } from "./_files.ts";
+import { ensureParentDir, readTextIfExists, refuseLink, writeAll } from "./_files.ts";
 import { hostname } from "./_liveness.ts";
 import { NotataError } from "./errors.ts";
 
@@ -81,6 +81,7 @@ function lockTimeoutSeconds(): number {
 }
 
 function openLockFile(path: string): Deno.FsFile {
+  refuseLink("Cannot lock", path);
   const options = { read: true, write: true, create: true };
   try {
     return Deno.openSync(path, options);
