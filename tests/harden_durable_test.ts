@@ -1,6 +1,9 @@
 // Copyright 2026 the notata authors. MIT license.
-// Durability: a run's final metadata.json and index rewrites are flushed to
-// the disk before their rename, and their directory after it, as strace sees.
+// Durability: a run's final metadata.json, params.json updates, index and
+// schema rewrites are flushed to the disk before their rename, and their
+// directory after it; a new run directory's params.json before the staged
+// directory is renamed into place, and the directory and its parent after:
+// as strace sees.
 
 import { assert, assertEquals } from "@std/assert";
 import { dirname, join } from "@std/path";
@@ -43,10 +46,41 @@ function atomicWrites(log: string, target: string): Write[] {
   return writes;
 }
 
+/** What happened to the staged directory renamed to `runDir`. */
+interface StagedDirectory {
+  /** Its params.json was flushed before the rename. */
+  paramsSynced: boolean;
+  /** The directory itself, then its parent, were flushed after it. */
+  directoriesSynced: string[];
+}
+
+function stagedDirectory(log: string, runDir: string): StagedDirectory | undefined {
+  const syncedPaths = new Set<string>();
+  const openFds = new Map<number, string>();
+  let found: StagedDirectory | undefined;
+  for (const line of log.split("\n")) {
+    const open = /openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)$/.exec(line);
+    const sync = /(fdatasync|fsync)\((\d+)\)\s+= 0$/.exec(line);
+    const rename = /rename\("([^"]+)", "([^"]+)"\) = 0$/.exec(line);
+    if (open) {
+      openFds.set(Number(open[2]), open[1]);
+    } else if (sync) {
+      const path = openFds.get(Number(sync[2]))!;
+      syncedPaths.add(path);
+      found?.directoriesSynced.push(path);
+    } else if (rename && rename[2] === runDir && found === undefined) {
+      const paramsSynced = syncedPaths.has(join(rename[1], "params.json"));
+      found = { paramsSynced, directoriesSynced: [] };
+    }
+  }
+  return found;
+}
+
 Deno.test({
-  name: `a run's final metadata.json and index rewrites are fsynced before and after the rename${
-    STRACE ? "" : " (ignored: strace is not installed)"
-  }`,
+  name:
+    `a run's metadata.json, params.json, index and schema rewrites, and a new run directory are fsynced around their rename${
+      STRACE ? "" : " (ignored: strace is not installed)"
+    }`,
   ignore: !STRACE || Deno.build.os !== "linux",
   fn: async () => {
     const baseDir = Deno.makeTempDirSync();
@@ -71,14 +105,18 @@ Deno.test({
       assert(success, new TextDecoder().decode(stderr));
       const text = Deno.readTextFileSync(log);
       const exp = join(baseDir, "durable");
-      const metadata = atomicWrites(
-        text,
-        join(exp, "runs", "log_durable_omega_1", "metadata.json"),
-      );
-      assertEquals(metadata, [{ dataSynced: true, directorySynced: true }]);
-      const index = atomicWrites(text, join(exp, "index.csv"));
-      assert(index.length >= 1, "reindex rewrote no index.csv");
-      for (const write of index) assertEquals(write, { dataSynced: true, directorySynced: true });
+      const runDir = join(exp, "runs", "log_durable_omega_1");
+      const durable = { dataSynced: true, directorySynced: true };
+      assertEquals(atomicWrites(text, join(runDir, "metadata.json")), [durable]);
+      assertEquals(atomicWrites(text, join(runDir, "params.json")), [durable]);
+      for (const file of ["index.csv", "index.schema.json"]) {
+        const writes = atomicWrites(text, join(exp, file));
+        assert(writes.length >= 1, `reindex rewrote no ${file}`);
+        for (const write of writes) assertEquals(write, durable, file);
+      }
+      const staged = stagedDirectory(text, runDir);
+      assertEquals(staged?.paramsSynced, true, "params.json was not flushed before the rename");
+      assertEquals(staged?.directoriesSynced.slice(0, 2), [runDir, dirname(runDir)]);
     } finally {
       Deno.removeSync(baseDir, { recursive: true });
     }
