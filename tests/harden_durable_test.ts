@@ -11,6 +11,25 @@ import { fixture, hasStrace, IMPORT_MAP } from "./_subprocess.ts";
 
 const STRACE = hasStrace();
 
+/** A flush of the file or directory `path`, or a rename, in the order strace logged them. */
+type Call = { sync: string } | { from: string; to: string };
+
+// Follows one thread's openat/fdatasync/fsync/rename calls in strace's log,
+// naming each flushed descriptor by the path it was opened with.
+function calls(log: string): Call[] {
+  const openFds = new Map<number, string>();
+  const found: Call[] = [];
+  for (const line of log.split("\n")) {
+    const open = /openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)$/.exec(line);
+    const sync = /(fdatasync|fsync)\((\d+)\)\s+= 0$/.exec(line);
+    const rename = /rename\("([^"]+)", "([^"]+)"\) = 0$/.exec(line);
+    if (open) openFds.set(Number(open[2]), open[1]);
+    else if (sync) found.push({ sync: openFds.get(Number(sync[2]))! });
+    else if (rename) found.push({ from: rename[1], to: rename[2] });
+  }
+  return found;
+}
+
 /** What happened to each atomic write of `target`, in order. */
 interface Write {
   /** The temporary file's data was flushed before the rename. */
@@ -19,28 +38,16 @@ interface Write {
   directorySynced: boolean;
 }
 
-// Follows one thread's openat/fdatasync/fsync/rename calls in strace's log.
-function atomicWrites(log: string, target: string): Write[] {
+function atomicWrites(log: Call[], target: string): Write[] {
   const writes: Write[] = [];
-  const synced = new Set<number>();
-  const openFds = new Map<number, string>();
-  let pending: Write | undefined;
-  for (const line of log.split("\n")) {
-    const open = /openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)$/.exec(line);
-    const sync = /(fdatasync|fsync)\((\d+)\)\s+= 0$/.exec(line);
-    const rename = /rename\("([^"]+)", "([^"]+)"\) = 0$/.exec(line);
-    if (open) {
-      openFds.set(Number(open[2]), open[1]);
-      synced.delete(Number(open[2]));
-    } else if (sync) {
-      synced.add(Number(sync[2]));
-      if (pending && openFds.get(Number(sync[2])) === dirname(target)) {
-        pending.directorySynced = true;
-      }
-    } else if (rename && rename[2] === target) {
-      const fd = [...openFds].findLast(([, path]) => path === rename[1])?.[0];
-      pending = { dataSynced: fd !== undefined && synced.has(fd), directorySynced: false };
-      writes.push(pending);
+  const synced = new Set<string>();
+  for (const call of log) {
+    if ("sync" in call) {
+      synced.add(call.sync);
+      const last = writes.at(-1);
+      if (last !== undefined && call.sync === dirname(target)) last.directorySynced = true;
+    } else if (call.to === target) {
+      writes.push({ dataSynced: synced.has(call.from), directorySynced: false });
     }
   }
   return writes;
@@ -50,27 +57,19 @@ function atomicWrites(log: string, target: string): Write[] {
 interface StagedDirectory {
   /** Its params.json was flushed before the rename. */
   paramsSynced: boolean;
-  /** The directory itself, then its parent, were flushed after it. */
-  directoriesSynced: string[];
+  /** What was flushed after it, in order. */
+  syncedAfter: string[];
 }
 
-function stagedDirectory(log: string, runDir: string): StagedDirectory | undefined {
-  const syncedPaths = new Set<string>();
-  const openFds = new Map<number, string>();
+function stagedDirectory(log: Call[], runDir: string): StagedDirectory | undefined {
+  const synced = new Set<string>();
   let found: StagedDirectory | undefined;
-  for (const line of log.split("\n")) {
-    const open = /openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)$/.exec(line);
-    const sync = /(fdatasync|fsync)\((\d+)\)\s+= 0$/.exec(line);
-    const rename = /rename\("([^"]+)", "([^"]+)"\) = 0$/.exec(line);
-    if (open) {
-      openFds.set(Number(open[2]), open[1]);
-    } else if (sync) {
-      const path = openFds.get(Number(sync[2]))!;
-      syncedPaths.add(path);
-      found?.directoriesSynced.push(path);
-    } else if (rename && rename[2] === runDir && found === undefined) {
-      const paramsSynced = syncedPaths.has(join(rename[1], "params.json"));
-      found = { paramsSynced, directoriesSynced: [] };
+  for (const call of log) {
+    if ("sync" in call) {
+      synced.add(call.sync);
+      found?.syncedAfter.push(call.sync);
+    } else if (call.to === runDir && found === undefined) {
+      found = { paramsSynced: synced.has(join(call.from, "params.json")), syncedAfter: [] };
     }
   }
   return found;
@@ -103,7 +102,7 @@ Deno.test({
         stderr: "piped",
       }).output();
       assert(success, new TextDecoder().decode(stderr));
-      const text = Deno.readTextFileSync(log);
+      const text = calls(Deno.readTextFileSync(log));
       const exp = join(baseDir, "durable");
       const runDir = join(exp, "runs", "log_durable_omega_1");
       const durable = { dataSynced: true, directorySynced: true };
@@ -116,7 +115,7 @@ Deno.test({
       }
       const staged = stagedDirectory(text, runDir);
       assertEquals(staged?.paramsSynced, true, "params.json was not flushed before the rename");
-      assertEquals(staged?.directoriesSynced.slice(0, 2), [runDir, dirname(runDir)]);
+      assertEquals(staged?.syncedAfter.slice(0, 2), [runDir, dirname(runDir)]);
     } finally {
       Deno.removeSync(baseDir, { recursive: true });
     }

@@ -9,7 +9,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import { Experiment, Logbook, NotataError, TemporaryExperiment } from "../mod.ts";
-import { temporaryName } from "../src/_files.ts";
+import { exists, temporaryName } from "../src/_files.ts";
 import { HEARTBEAT_FILE, HEARTBEAT_INTERVAL_MS } from "../src/_liveness.ts";
 
 const REFUSED = "is a symbolic link, expected a file or directory notata made";
@@ -230,15 +230,6 @@ Deno.test("links at or above the experiment directory, the user's own layout, ar
     Deno.removeSync(linked, { recursive: true });
   }
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 2 * HEARTBEAT_INTERVAL_MS + 2_000;
