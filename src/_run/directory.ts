@@ -56,8 +56,9 @@ function stagingPath(stagingDir: string, path: string): string {
  * leaving nothing behind, when `path` exists already: renaming a directory
  * over one that holds files fails, so of several processes creating the
  * same run exactly one succeeds. The directories between `stagingDir` and
- * `path` must not be links; `params.json` and the new entry are made
- * durable, as nothing else records which run the directory is.
+ * `path` must not be links. `params.json` is flushed to the disk before the
+ * rename, as nothing else records which run the directory is, and the
+ * directory's entry after it.
  *
  * @throws {NotataError} A link is in the way, or the disk is full.
  */
@@ -85,8 +86,8 @@ export function createRunDirectory(
     if (refuseLink(action, path)) return false;
     throw explainWriteError(error, path);
   }
-  // The entries of the new directory, then its own entry, reach the disk.
-  syncDirectory(path);
+  // Its entry reaches the disk. Its files' entries need no flush of their
+  // own: journaling file systems commit them before the rename.
   syncDirectory(dirname(path));
   return true;
 }
