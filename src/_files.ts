@@ -246,11 +246,25 @@ export function appendText(path: string, text: string): void {
  * `create` is `false`. Refuses a `path` that is a symbolic link.
  */
 export function appendBytes(path: string, bytes: Uint8Array, create = true): void {
-  refuseLink("Cannot append", path);
   try {
+    // A new file is made with createNew (O_EXCL), which never follows a
+    // link: the common case (a run's first lines) needs no lstat.
+    if (create && createWith(path, bytes)) return;
+    refuseLink("Cannot append", path);
     Deno.writeFileSync(path, bytes, { append: true, create });
   } catch (error) {
     throw explainWriteError(error, path);
+  }
+}
+
+// Creates `path` holding `bytes`; `false` when it exists.
+function createWith(path: string, bytes: Uint8Array): boolean {
+  try {
+    Deno.writeFileSync(path, bytes, { createNew: true });
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
   }
 }
 
