@@ -1,10 +1,13 @@
 // Copyright 2026 the notata authors. MIT license.
 // The cost of durable atomic writes (a run's final metadata.json, index
 // rewrites): fdatasync before the rename and a directory fsync after, against
-// the same atomic write without them, on disk and on the fast scratch dir.
+// the same atomic write without them, on disk and on the fast scratch dir;
+// and of a durable new run directory (params.json flushed before the staged
+// rename, the parent after it), against the same staging without flushes.
 
 import { join } from "@std/path";
-import { writeFileAtomic } from "../src/_files.ts";
+import { temporaryName, writeFileAtomic } from "../src/_files.ts";
+import { createRunDirectory } from "../src/_run/directory.ts";
 import type { BenchContext } from "./_context.ts";
 import { alternate, pairedRow, removeTree, type Row } from "./_harness.ts";
 
@@ -24,7 +27,68 @@ function writesPerSecond(dir: string, durable: boolean): number {
   return WRITES / ((performance.now() - start) / 1000);
 }
 
-/** Rows `durable_write_disk` and `durable_write_fast`: durable vs plain atomic writes. */
+const RUN_CONTENTS = {
+  params: JSON.stringify({ omega: 1, dt: 1e-3 }),
+  metadata: METADATA,
+  subdirs: ["artifacts"],
+};
+const RUNS = 50;
+let runsMade = 0;
+
+// New run directories in `dir`/runs, made by the library (durable) or by the
+// same staging with raw calls and no flush.
+function runDirectoriesPerSecond(dir: string, durable: boolean): number {
+  const start = performance.now();
+  for (let i = 0; i < RUNS; i++) {
+    const path = join(dir, "runs", `log_${runsMade++}`);
+    if (durable) {
+      createRunDirectory("bench", dir, path, RUN_CONTENTS);
+      continue;
+    }
+    const stage = temporaryName(join(dir, ".log"));
+    Deno.mkdirSync(stage);
+    Deno.writeTextFileSync(join(stage, "params.json"), RUN_CONTENTS.params);
+    Deno.writeTextFileSync(join(stage, "metadata.json"), RUN_CONTENTS.metadata);
+    Deno.mkdirSync(join(stage, "artifacts"));
+    Deno.renameSync(stage, path);
+  }
+  return RUNS / ((performance.now() - start) / 1000);
+}
+
+/** Row `durable_run_disk`: new run directories, durable vs without flushes, on disk. */
+async function durableRunRow(ctx: BenchContext): Promise<Row> {
+  const repeats = ctx.sizes.diskRepeats + 2;
+  const dir = Deno.makeTempDirSync({ dir: ctx.scratch.disk });
+  try {
+    Deno.mkdirSync(join(dir, "runs"));
+    const paired = await alternate(
+      repeats,
+      () => runDirectoriesPerSecond(dir, true),
+      () => runDirectoriesPerSecond(dir, false),
+    );
+    return pairedRow(
+      {
+        id: "durable_run_disk",
+        name: "durable new run directory on disk",
+        unit: "runs/s",
+        ratioKind: "throughput",
+        target: "report",
+        notes:
+          `baseline: the same staged directory (params.json, metadata.json, artifacts/, rename) without flushes; ${RUNS} runs, median of ${repeats}`,
+        extra: { runs: RUNS, dir: ctx.scratch.disk },
+      },
+      paired,
+      () => null,
+    );
+  } finally {
+    removeTree(dir);
+  }
+}
+
+/**
+ * Rows `durable_write_disk` and `durable_write_fast` (durable vs plain
+ * atomic writes) and `durable_run_disk`.
+ */
 export async function durableWriteRows(ctx: BenchContext): Promise<Row[]> {
   const repeats = ctx.sizes.diskRepeats + 2;
   const rows: Row[] = [];
@@ -58,5 +122,6 @@ export async function durableWriteRows(ctx: BenchContext): Promise<Row[]> {
       removeTree(dir);
     }
   }
+  rows.push(await durableRunRow(ctx));
   return rows;
 }

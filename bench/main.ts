@@ -70,6 +70,7 @@ const ROW_ORDER = [
   "report_usable",
   "durable_write_disk",
   "durable_write_fast",
+  "durable_run_disk",
 ];
 
 async function runRows(ctx: BenchContext, only: string[]): Promise<Row[]> {

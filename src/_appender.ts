@@ -10,6 +10,7 @@
 // never logs again. The slot's lock word makes each write-out take whole
 // lines exactly once.
 
+import { appendBytes, explainWriteError, refuseLink } from "./_files.ts";
 import {
   APPENDER_CAPACITY,
   type AppenderSlot,
@@ -51,7 +52,9 @@ export class BufferedAppender {
    * An appender to `path`, which holds no file handle: each write-out opens
    * the file to append, so an open run costs no resource. `header` is
    * written at once when the file is new or empty, so a reopened file keeps
-   * its single header. Throws NotFound when the directory is missing.
+   * its single header. Throws NotFound when the directory is missing. Every
+   * write-out refuses a `path` that has become a symbolic link, and reports
+   * a full disk as a NotataError.
    */
   constructor(path: string, header = "") {
     this.path = path;
@@ -60,8 +63,10 @@ export class BufferedAppender {
       try {
         Deno.writeFileSync(path, bytes, { createNew: true });
       } catch (error) {
-        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-        if (Deno.statSync(path).size === 0) Deno.writeFileSync(path, bytes, { append: true });
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw explainWriteError(error, path);
+        // Checked before statSync, which would read a link's target.
+        refuseLink("Cannot append", path);
+        if (Deno.statSync(path).size === 0) appendBytes(path, bytes);
       }
     }
     this.#slot = slots.take(path);
@@ -141,9 +146,4 @@ export class BufferedAppender {
     appendBytes(this.path, this.#slot.data.subarray(0, fill));
     words[LAYOUT.FILL] = 0;
   }
-}
-
-// One call: open to append (creating the file), write, close.
-function appendBytes(path: string, bytes: Uint8Array): void {
-  Deno.writeFileSync(path, bytes, { append: true });
 }

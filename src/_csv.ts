@@ -14,7 +14,8 @@ export function quoteCsvField(value: string): string {
 export function formatCsvNumber(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
-  return String(value);
+  // String(-0) is "0"; "-0.0" reads back as the float -0 everywhere.
+  return Object.is(value, -0) ? "-0.0" : String(value);
 }
 
 /** Joins raw fields into one CRLF-terminated record. */

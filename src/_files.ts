@@ -2,7 +2,7 @@
 // File primitives with the guarantees notata promises: a file is replaced
 // whole or not at all, never left half-written.
 
-import { dirname } from "@std/path";
+import { dirname, join, relative, SEPARATOR } from "@std/path";
 import { NotataError } from "./errors.ts";
 
 let tempCounter = 0;
@@ -69,11 +69,14 @@ export function writeChunksAtomic(
 ): void {
   const temp = temporaryName(path);
   try {
+    // createNew (O_EXCL): an entry planted at the temporary name, a link
+    // above all, is refused rather than written through. The rename then
+    // replaces `path` itself, link or not: a link's target is never opened.
     if (!options.durable && chunks.length === 1 && chunks[0].length <= SMALL_FILE_BYTES) {
       // One call instead of open, write and close: small files are most files.
-      Deno.writeFileSync(temp, chunks[0]);
+      Deno.writeFileSync(temp, chunks[0], { createNew: true });
     } else {
-      using file = Deno.openSync(temp, { write: true, create: true, truncate: true });
+      using file = Deno.openSync(temp, { write: true, createNew: true });
       for (const chunk of chunks) writeAll(file, chunk);
       // Without this, a file system may commit the rename before the data
       // (XFS, many network file systems): after a crash, an empty file.
@@ -83,20 +86,25 @@ export function writeChunksAtomic(
     if (options.durable) syncDirectory(dirname(path));
   } catch (error) {
     // NotFound: the directory is missing, so the temporary file is too.
-    if (!(error instanceof Deno.errors.NotFound)) {
+    // AlreadyExists: the entry at the temporary name is not ours to remove.
+    if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.AlreadyExists)) {
       try {
         Deno.removeSync(temp);
       } catch {
         // The temporary file was never created: nothing to clean up.
       }
     }
+    if (error instanceof Deno.errors.AlreadyExists) refuseLink("Cannot write", temp);
     throw explainWriteError(error, path);
   }
 }
 
-// Deno reports a full disk or quota with the system's text only; ours names
-// the file and what to do.
-function explainWriteError(error: unknown, path: string): unknown {
+/**
+ * `error` as notata reports it: a full disk or quota, which Deno reports
+ * with the system's text only, becomes a {@linkcode NotataError} naming the
+ * file `path` and what to do; any other error is returned as it is.
+ */
+export function explainWriteError(error: unknown, path: string): unknown {
   const code = (error as { code?: unknown })?.code;
   if (code !== "ENOSPC" && code !== "EDQUOT") return error;
   const what = code === "ENOSPC" ? "no space is left on its device" : "the disk quota is exceeded";
@@ -107,12 +115,25 @@ function explainWriteError(error: unknown, path: string): unknown {
   );
 }
 
-// Makes a rename in `dir` durable. Windows cannot open a directory: there
-// NTFS journals the rename itself.
-function syncDirectory(dir: string): void {
+/**
+ * Makes a rename in `dir` durable. Windows cannot open a directory: there
+ * NTFS journals the rename itself.
+ */
+export function syncDirectory(dir: string): void {
   if (Deno.build.os === "windows") return;
   using handle = Deno.openSync(dir, { read: true });
   handle.syncSync();
+}
+
+/**
+ * Creates the file `path`, which must not exist (an entry there, a planted
+ * link above all, is refused), and writes `text` to it; with `durable`, its
+ * data reaches the disk before the call returns.
+ */
+export function writeNewFile(path: string, text: string, options: AtomicWriteOptions = {}): void {
+  using file = Deno.openSync(path, { write: true, createNew: true });
+  writeAll(file, new TextEncoder().encode(text));
+  if (options.durable) file.syncDataSync();
 }
 
 /**
@@ -177,6 +198,44 @@ export function exists(path: string): boolean {
   }
 }
 
+/**
+ * Throws a {@linkcode NotataError} when `path` is a symbolic link, and
+ * returns whether it exists. Anyone who may write in a shared experiment
+ * directory could plant a link to another user's file where a run writes:
+ * notata never writes through one below the directory it was given. Deno
+ * cannot open a file without following links (no `O_NOFOLLOW`), so the
+ * check is an `lstat` just before the open.
+ */
+export function refuseLink(action: string, path: string): boolean {
+  let entry: Deno.FileInfo;
+  try {
+    entry = Deno.lstatSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  if (entry.isSymlink) {
+    throw new NotataError(
+      `${action}: "${path}" is a symbolic link, expected a file or directory notata made (it writes through no link below the directory it was given)`,
+    );
+  }
+  return true;
+}
+
+/**
+ * {@linkcode refuseLink} for `path` and each directory between `root` and
+ * it, up to the first that is missing (notata creates it). Links at or above
+ * `root`, the user's own layout, are followed.
+ */
+export function refuseLinksBelow(action: string, root: string, path: string): void {
+  let at = root;
+  for (const name of relative(root, path).split(SEPARATOR)) {
+    if (name === "") continue;
+    at = join(at, name);
+    if (!refuseLink(action, at)) return;
+  }
+}
+
 /** Appends `text` to `path` with one write call, creating the file. */
 export function appendText(path: string, text: string): void {
   appendBytes(path, new TextEncoder().encode(text));
@@ -184,13 +243,28 @@ export function appendText(path: string, text: string): void {
 
 /**
  * Appends `bytes` to `path` with one write call; creates the file unless
- * `create` is `false`.
+ * `create` is `false`. Refuses a `path` that is a symbolic link.
  */
 export function appendBytes(path: string, bytes: Uint8Array, create = true): void {
   try {
+    // A new file is made with createNew (O_EXCL), which never follows a
+    // link: the common case (a run's first lines) needs no lstat.
+    if (create && createWith(path, bytes)) return;
+    refuseLink("Cannot append", path);
     Deno.writeFileSync(path, bytes, { append: true, create });
   } catch (error) {
     throw explainWriteError(error, path);
+  }
+}
+
+// Creates `path` holding `bytes`; `false` when it exists.
+function createWith(path: string, bytes: Uint8Array): boolean {
+  try {
+    Deno.writeFileSync(path, bytes, { createNew: true });
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
   }
 }
 

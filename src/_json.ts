@@ -135,17 +135,21 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function formatNumber(value: number): string {
+// `negativeZero` is how -0 is written: "0" where it must equal 0 (params,
+// whose text is hashed into run ids), "-0.0" where it is data, as Python's
+// json writes -0.0.
+function formatNumber(value: number, negativeZero: string): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "Infinity";
   if (value === -Infinity) return "-Infinity";
+  if (Object.is(value, -0)) return negativeZero;
   return JSON.stringify(value);
 }
 
 // `indent` undefined writes compact JSON: no whitespace at all.
-function write(value: JsonValue, indent: string | undefined): string {
+function write(value: JsonValue, indent: string | undefined, negativeZero = "0"): string {
   if (value === null || typeof value !== "object") {
-    return typeof value === "number" ? formatNumber(value) : JSON.stringify(value);
+    return typeof value === "number" ? formatNumber(value, negativeZero) : JSON.stringify(value);
   }
   const inner = indent === undefined ? undefined : indent + "  ";
   const [open, separator, close, colon] = inner === undefined
@@ -153,12 +157,14 @@ function write(value: JsonValue, indent: string | undefined): string {
     : [`\n${inner}`, `,\n${inner}`, `\n${indent}`, ": "];
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    const items = value.map((item) => write(item, inner));
+    const items = value.map((item) => write(item, inner, negativeZero));
     return `[${open}${items.join(separator)}${close}]`;
   }
   const keys = Object.keys(value).sort(compareCodePoints);
   if (keys.length === 0) return "{}";
-  const items = keys.map((key) => `${JSON.stringify(key)}${colon}${write(value[key], inner)}`);
+  const items = keys.map((key) =>
+    `${JSON.stringify(key)}${colon}${write(value[key], inner, negativeZero)}`
+  );
   return `{${open}${items.join(separator)}${close}}`;
 }
 
@@ -182,23 +188,31 @@ export function copyJson<T extends JsonValue>(value: T): T {
 }
 
 /**
- * The checked JSON object `value` as `parseJson(formatJson(value))` gives
- * it back (keys sorted, `-0` as `0`), without formatting and parsing a flat
- * object.
+ * The checked JSON object `value` as `parseJson(formatJsonData(value))`
+ * gives it back (keys sorted), without formatting and parsing a flat object.
  */
 export function asWritten(value: { [key: string]: JsonValue }): { [key: string]: JsonValue } {
-  if (!isFlatObject(value)) return parseJson(formatJson(value)) as { [key: string]: JsonValue };
+  if (!isFlatObject(value)) return parseJson(formatJsonData(value)) as { [key: string]: JsonValue };
   const copy: { [key: string]: JsonValue } = {};
-  for (const key of Object.keys(value).sort(compareCodePoints)) {
-    const item = value[key];
-    copy[key] = Object.is(item, -0) ? 0 : item;
-  }
+  for (const key of Object.keys(value).sort(compareCodePoints)) copy[key] = value[key];
   return copy;
 }
 
-/** Formats a JSON value with sorted keys and a 2-space indent, newline-terminated. */
+/**
+ * Formats a JSON value with sorted keys and a 2-space indent, newline-
+ * terminated. `-0` is written `0`: params `-0` and `0` are one run.
+ */
 export function formatJson(value: JsonValue): string {
   return write(value, "") + "\n";
+}
+
+/**
+ * Formats a JSON value as {@linkcode formatJson} does, except `-0`, written
+ * `-0.0` as Python's `json` writes it: for data (artifacts, metrics), which
+ * must read back exactly.
+ */
+export function formatJsonData(value: JsonValue): string {
+  return write(value, "", "-0.0") + "\n";
 }
 
 /**

@@ -20,7 +20,7 @@
 // lock file, and a waiter that gives up names them. A signal during a wait
 // ends it through the check the watchdog registers (see setLockWaitCheck).
 
-import { ensureParentDir, readTextIfExists, writeAll } from "./_files.ts";
+import { ensureParentDir, readTextIfExists, refuseLink, writeAll } from "./_files.ts";
 import { formatJson, parseJson } from "./_json.ts";
 import { hostname, ownerIsGone, pidNamespace } from "./_liveness.ts";
 import { NotataError } from "./errors.ts";
@@ -256,6 +256,7 @@ function lockTimeoutSeconds(): number {
 }
 
 function openLockFile(path: string): Deno.FsFile {
+  refuseLink("Cannot lock", path);
   const options = { read: true, write: true, create: true };
   try {
     return Deno.openSync(path, options);

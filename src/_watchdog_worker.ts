@@ -121,13 +121,14 @@ export function runWatchdog(env: WatchdogEnvironment): void {
     try {
       refresh(slot);
       const fill = words[L.FILL];
-      if (words[L.FILE] !== 0 && fill > 0) {
+      // A file that became a link is the main thread's to refuse, at its next write-out.
+      if (words[L.FILE] !== 0 && fill > 0 && !isLink(slot.file)) {
         Deno.writeFileSync(slot.file, slot.data.subarray(0, fill), { append: true });
         words[L.FILL] = 0;
       }
     } catch {
       // A file that cannot be written now may be writable at the next tick;
-      // a removed directory is the main thread's to report.
+      // a removed directory or a full disk is the main thread's to report.
     } finally {
       Atomics.store(words, L.LOCK, 0);
       Atomics.notify(words, L.LOCK);
@@ -135,15 +136,26 @@ export function runWatchdog(env: WatchdogEnvironment): void {
     return words[L.RUN] !== 0 && slot.run !== undefined;
   };
 
+  // Deno cannot open without following a link (no O_NOFOLLOW): an lstat
+  // just before the open is the check. Missing is not a link.
+  const isLink = (path: string) => {
+    try {
+      return Deno.lstatSync(path).isSymlink;
+    } catch {
+      return false;
+    }
+  };
+
   // An ISO time is always 24 characters, so each beat overwrites the last in
   // place with one small write: readers never see a shorter or empty file,
-  // and no temporary file is left in a directory that is being removed.
+  // and no temporary file is left in a directory that is being removed. A
+  // link planted in its place is removed (its target is never opened): the
+  // heartbeat is the run's own file.
   const beat = (runDir: string, now: number) => {
     try {
-      const file = Deno.openSync(`${runDir}${env.separator}${env.heartbeatFile}`, {
-        write: true,
-        create: true,
-      });
+      const path = `${runDir}${env.separator}${env.heartbeatFile}`;
+      if (isLink(path)) Deno.removeSync(path);
+      const file = Deno.openSync(path, { write: true, create: true });
       try {
         const bytes = encoder.encode(`${new Date(now).toISOString()}\n`);
         for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));

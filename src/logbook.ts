@@ -362,7 +362,7 @@ export class Logbook implements Disposable, AsyncDisposable {
     // nested keys are joined into index columns.
     assertParams(`Cannot update params of run "${this.runId}"`, merged);
     this.#params = structuredClone(merged);
-    writeFileAtomic(join(this.path, "params.json"), formatJson(this.#params));
+    writeFileAtomic(join(this.path, "params.json"), formatJson(this.#params), { durable: true });
   }
 
   /**

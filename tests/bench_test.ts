@@ -31,6 +31,7 @@ const ROWS = [
   ...(chromiumMissing() === undefined ? ["report_usable"] : []),
   "durable_write_disk",
   "durable_write_fast",
+  "durable_run_disk",
 ];
 
 Deno.test("deno task bench --quick writes every row with numeric figures", async () => {

@@ -1,12 +1,33 @@
 // Copyright 2026 the notata authors. MIT license.
-// Durability: a run's final metadata.json and index rewrites are flushed to
-// the disk before their rename, and their directory after it, as strace sees.
+// Durability: a run's final metadata.json, params.json updates, index and
+// schema rewrites are flushed to the disk before their rename, and their
+// directory after it; a new run directory's params.json before the staged
+// directory is renamed into place, and its parent after: as strace sees.
 
 import { assert, assertEquals } from "@std/assert";
 import { dirname, join } from "@std/path";
 import { fixture, hasStrace, IMPORT_MAP } from "./_subprocess.ts";
 
 const STRACE = hasStrace();
+
+/** A flush of the file or directory `path`, or a rename, in the order strace logged them. */
+type Call = { sync: string } | { from: string; to: string };
+
+// Follows one thread's openat/fdatasync/fsync/rename calls in strace's log,
+// naming each flushed descriptor by the path it was opened with.
+function calls(log: string): Call[] {
+  const openFds = new Map<number, string>();
+  const found: Call[] = [];
+  for (const line of log.split("\n")) {
+    const open = /openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)$/.exec(line);
+    const sync = /(fdatasync|fsync)\((\d+)\)\s+= 0$/.exec(line);
+    const rename = /rename\("([^"]+)", "([^"]+)"\) = 0$/.exec(line);
+    if (open) openFds.set(Number(open[2]), open[1]);
+    else if (sync) found.push({ sync: openFds.get(Number(sync[2]))! });
+    else if (rename) found.push({ from: rename[1], to: rename[2] });
+  }
+  return found;
+}
 
 /** What happened to each atomic write of `target`, in order. */
 interface Write {
@@ -16,37 +37,48 @@ interface Write {
   directorySynced: boolean;
 }
 
-// Follows one thread's openat/fdatasync/fsync/rename calls in strace's log.
-function atomicWrites(log: string, target: string): Write[] {
+function atomicWrites(log: Call[], target: string): Write[] {
   const writes: Write[] = [];
-  const synced = new Set<number>();
-  const openFds = new Map<number, string>();
-  let pending: Write | undefined;
-  for (const line of log.split("\n")) {
-    const open = /openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)$/.exec(line);
-    const sync = /(fdatasync|fsync)\((\d+)\)\s+= 0$/.exec(line);
-    const rename = /rename\("([^"]+)", "([^"]+)"\) = 0$/.exec(line);
-    if (open) {
-      openFds.set(Number(open[2]), open[1]);
-      synced.delete(Number(open[2]));
-    } else if (sync) {
-      synced.add(Number(sync[2]));
-      if (pending && openFds.get(Number(sync[2])) === dirname(target)) {
-        pending.directorySynced = true;
-      }
-    } else if (rename && rename[2] === target) {
-      const fd = [...openFds].findLast(([, path]) => path === rename[1])?.[0];
-      pending = { dataSynced: fd !== undefined && synced.has(fd), directorySynced: false };
-      writes.push(pending);
+  const synced = new Set<string>();
+  for (const call of log) {
+    if ("sync" in call) {
+      synced.add(call.sync);
+      const last = writes.at(-1);
+      if (last !== undefined && call.sync === dirname(target)) last.directorySynced = true;
+    } else if (call.to === target) {
+      writes.push({ dataSynced: synced.has(call.from), directorySynced: false });
     }
   }
   return writes;
 }
 
+/** What happened to the staged directory renamed to `runDir`. */
+interface StagedDirectory {
+  /** Its params.json was flushed before the rename. */
+  paramsSynced: boolean;
+  /** What was flushed after it, in order: its parent first. */
+  syncedAfter: string[];
+}
+
+function stagedDirectory(log: Call[], runDir: string): StagedDirectory | undefined {
+  const synced = new Set<string>();
+  let found: StagedDirectory | undefined;
+  for (const call of log) {
+    if ("sync" in call) {
+      synced.add(call.sync);
+      found?.syncedAfter.push(call.sync);
+    } else if (call.to === runDir && found === undefined) {
+      found = { paramsSynced: synced.has(join(call.from, "params.json")), syncedAfter: [] };
+    }
+  }
+  return found;
+}
+
 Deno.test({
-  name: `a run's final metadata.json and index rewrites are fsynced before and after the rename${
-    STRACE ? "" : " (ignored: strace is not installed)"
-  }`,
+  name:
+    `a run's metadata.json, params.json, index and schema rewrites, and a new run directory are fsynced around their rename${
+      STRACE ? "" : " (ignored: strace is not installed)"
+    }`,
   ignore: !STRACE || Deno.build.os !== "linux",
   fn: async () => {
     const baseDir = Deno.makeTempDirSync();
@@ -69,16 +101,20 @@ Deno.test({
         stderr: "piped",
       }).output();
       assert(success, new TextDecoder().decode(stderr));
-      const text = Deno.readTextFileSync(log);
+      const text = calls(Deno.readTextFileSync(log));
       const exp = join(baseDir, "durable");
-      const metadata = atomicWrites(
-        text,
-        join(exp, "runs", "log_durable_omega_1", "metadata.json"),
-      );
-      assertEquals(metadata, [{ dataSynced: true, directorySynced: true }]);
-      const index = atomicWrites(text, join(exp, "index.csv"));
-      assert(index.length >= 1, "reindex rewrote no index.csv");
-      for (const write of index) assertEquals(write, { dataSynced: true, directorySynced: true });
+      const runDir = join(exp, "runs", "log_durable_omega_1");
+      const durable = { dataSynced: true, directorySynced: true };
+      assertEquals(atomicWrites(text, join(runDir, "metadata.json")), [durable]);
+      assertEquals(atomicWrites(text, join(runDir, "params.json")), [durable]);
+      for (const file of ["index.csv", "index.schema.json"]) {
+        const writes = atomicWrites(text, join(exp, file));
+        assert(writes.length >= 1, `reindex rewrote no ${file}`);
+        for (const write of writes) assertEquals(write, durable, file);
+      }
+      const staged = stagedDirectory(text, runDir);
+      assertEquals(staged?.paramsSynced, true, "params.json was not flushed before the rename");
+      assertEquals(staged?.syncedAfter[0], dirname(runDir));
     } finally {
       Deno.removeSync(baseDir, { recursive: true });
     }

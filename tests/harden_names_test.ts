@@ -1,16 +1,20 @@
 // Copyright 2026 the notata authors. MIT license.
 // The smaller points of issue 13: names no file system takes, params too
-// deep to check, and a full disk, each with our error instead of a raw one.
+// deep to check, and a full disk, each with our error instead of a raw one;
+// the metric -0, read back exactly.
 
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import {
   Experiment,
+  ExperimentReader,
   InvalidNameError,
   InvalidValueError,
+  LogReader,
   NotataError,
   TemporaryExperiment,
 } from "../mod.ts";
+import { python, pythonHas } from "./_python.ts";
 
 const REFUSED: [string, string][] = [
   ["CON", "is a device name on Windows"],
@@ -91,33 +95,124 @@ const CAN_MOUNT = mountSmallTmpfs(probeDir);
 if (CAN_MOUNT) new Deno.Command("umount", { args: [probeDir] }).outputSync();
 Deno.removeSync(probeDir);
 
-Deno.test({
-  name: `a full disk gives a NotataError naming the file${
-    CAN_MOUNT ? "" : " (ignored: mounting a tmpfs needs root)"
-  }`,
-  ignore: !CAN_MOUNT,
-  fn() {
-    const baseDir = Deno.makeTempDirSync();
-    assert(mountSmallTmpfs(baseDir));
+const ignoredWithoutRoot = CAN_MOUNT ? "" : " (ignored: mounting a tmpfs needs root)";
+
+/** Runs `fn` with a fresh 1 MiB tmpfs mounted at a temporary directory. */
+function onSmallTmpfs(fn: (dir: string) => void): () => void {
+  return () => {
+    const dir = Deno.makeTempDirSync();
+    assert(mountSmallTmpfs(dir));
     try {
-      const exp = new Experiment("full", { baseDir });
-      const error = assertThrows(() => {
-        for (let i = 0; i < 1_000; i++) {
-          const log = exp.add({ i })!;
-          log.json("metrics", { big: "x".repeat(20_000) });
-          log.markComplete();
-        }
-      }, NotataError);
-      assert(error.message.startsWith(`Cannot write "${baseDir}/full/`), error.message);
-      assert(
-        error.message.includes(
-          "no space is left on its device (os error 28), expected free space on its file system; once there is, exp.reindex() repairs the index",
-        ),
-        error.message,
-      );
+      fn(dir);
     } finally {
-      new Deno.Command("umount", { args: [baseDir] }).outputSync();
-      Deno.removeSync(baseDir, { recursive: true });
+      new Deno.Command("umount", { args: [dir] }).outputSync();
+      Deno.removeSync(dir, { recursive: true });
     }
-  },
+  };
+}
+
+/** Fills the file system of `dir` with a file in it, down to its last free byte. */
+function fillUp(dir: string): void {
+  using filler = Deno.openSync(join(dir, "filler"), { write: true, create: true });
+  for (const size of [65_536, 4_096, 1]) {
+    const chunk = new Uint8Array(size);
+    try {
+      for (;;) filler.writeSync(chunk);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOSPC") throw error;
+    }
+  }
+}
+
+function assertNoSpace(error: Error, path: string): void {
+  assert(error.message.startsWith(`Cannot write "${path}`), error.message);
+  assert(
+    error.message.includes(
+      "no space is left on its device (os error 28), expected free space on its file system; once there is, exp.reindex() repairs the index",
+    ),
+    error.message,
+  );
+}
+
+Deno.test({
+  name: `a full disk gives a NotataError naming the file${ignoredWithoutRoot}`,
+  ignore: !CAN_MOUNT,
+  fn: onSmallTmpfs((baseDir) => {
+    const exp = new Experiment("full", { baseDir });
+    const error = assertThrows(() => {
+      for (let i = 0; i < 1_000; i++) {
+        const log = exp.add({ i })!;
+        log.json("metrics", { big: "x".repeat(20_000) });
+        log.markComplete();
+      }
+    }, NotataError);
+    assertNoSpace(error, `${baseDir}/full/`);
+  }),
+});
+
+Deno.test({
+  name:
+    `a full disk while a run is made or its lines are written out gives our error${ignoredWithoutRoot}`,
+  ignore: !CAN_MOUNT,
+  fn: onSmallTmpfs((baseDir) => {
+    const exp = new Experiment("full", { baseDir });
+    const log = exp.add({ i: 0 })!;
+    fillUp(baseDir);
+    // The staging directory's files.
+    const runDir = join(exp.runsDir, `log_${exp.runId({ i: 1 })}`);
+    assertNoSpace(assertThrows(() => exp.add({ i: 1 }), NotataError), runDir);
+    // The buffered lines of log.txt and data/scalars.csv, written out by the main thread.
+    const line = "x".repeat(1_000);
+    const logError = assertThrows(() => {
+      for (let i = 0; i < 10_000; i++) log.info(line);
+    }, NotataError);
+    assertNoSpace(logError, join(log.path, "log.txt"));
+    const scalarsError = assertThrows(() => {
+      for (let i = 0; i < 10_000; i++) log.scalar("loss", i);
+    }, NotataError);
+    assertNoSpace(scalarsError, join(log.path, "data", "scalars.csv"));
+    Deno.removeSync(join(baseDir, "filler"));
+    log.markComplete();
+    assertEquals(exp.statusOf({ i: 0 }), "complete");
+  }),
+});
+
+Deno.test("the metric -0 reads back as -0 in Deno and Python; params -0 and 0 stay one run", async () => {
+  using exp = new TemporaryExperiment("zero");
+  assertEquals(exp.runId({ x: -0 }), exp.runId({ x: 0 }));
+  {
+    using log = exp.add({ x: -0 })!;
+    log.json("metrics", { m: -0, nested: { v: [-0, 1] } });
+  }
+  assertEquals(exp.add({ x: 0 }, { skipExisting: true }), null);
+  const runDir = join(exp.runsDir, `log_${exp.runId({ x: 0 })}`);
+  const metricsPath = join(runDir, "artifacts", "metrics.json");
+  assertEquals(
+    Deno.readTextFileSync(metricsPath),
+    '{\n  "m": -0.0,\n  "nested": {\n    "v": [\n      -0.0,\n      1\n    ]\n  }\n}\n',
+  );
+  // params.json keeps 0: the params are the run's identity.
+  assertEquals(Deno.readTextFileSync(join(runDir, "params.json")), '{\n  "x": 0\n}\n');
+  const metrics = new LogReader(runDir).loadJson("metrics") as {
+    m: number;
+    nested: { v: number[] };
+  };
+  assert(Object.is(metrics.m, -0) && Object.is(metrics.nested.v[0], -0));
+  const [header, row] = Deno.readTextFileSync(exp.indexPath).split("\r\n");
+  const cells = Object.fromEntries(header.split(",").map((name, i) => [name, row.split(",")[i]]));
+  assertEquals([cells.x, cells.m], ["0", "-0.0"]);
+  const df = await new ExperimentReader(exp.dir).toDataFrame();
+  assert(Object.is(df.getColumn("m").get(0), -0), String(df.getColumn("m").get(0)));
+  assert(Object.is(df.getColumn("x").get(0), 0));
+  if (pythonHas("pandas")) {
+    const read = await python(
+      `import json, math, sys, pandas
+m = json.load(open(sys.argv[1]))["m"]
+index = pandas.read_csv(sys.argv[2])
+print(json.dumps({"json": math.copysign(1, m), "pandas": math.copysign(1, index["m"][0])}))`,
+      metricsPath,
+      exp.indexPath,
+    );
+    assertEquals(read, { json: -1, pandas: -1 });
+  }
 });

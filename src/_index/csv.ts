@@ -12,7 +12,14 @@ import {
   splitCsvRecords,
   unquoteCsvField,
 } from "../_csv.ts";
-import { appendBytes, ensureDir, readTextIfExists, writeAll, writeFileAtomic } from "../_files.ts";
+import {
+  appendBytes,
+  ensureDir,
+  readTextIfExists,
+  refuseLink,
+  writeAll,
+  writeFileAtomic,
+} from "../_files.ts";
 import { dirname, join } from "@std/path";
 import type { JsonValue, RunState } from "../types.ts";
 
@@ -74,7 +81,8 @@ function typeOf(value: JsonValue): ColumnType {
     case "number":
       // Beyond 2^53 a whole number is a rounded float; its text ("1e+21",
       // "-9223372036854776000") may not fit Int64, but always reads as Float64.
-      return Number.isSafeInteger(value) ? "int" : "float";
+      // An Int64 has no -0.
+      return Number.isSafeInteger(value) && !Object.is(value, -0) ? "int" : "float";
     case "boolean":
       return "bool";
     case "string":
@@ -103,7 +111,10 @@ function formatCell(value: JsonValue | undefined): string {
 function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
   const cells = new Map<string, [ColumnRole, JsonValue]>();
   cells.set("run_id", ["id", row.runId]);
-  for (const { name, value } of flattenObject(row.params)) cells.set(name, ["param", value]);
+  // Params as params.json holds them: -0 is 0 there (one run with 0).
+  for (const { name, value } of flattenObject(row.params)) {
+    cells.set(name, ["param", Object.is(value, -0) ? 0 : value]);
+  }
   cells.set("status", ["status", row.status]);
   for (const { name, value } of flattenObject(row.metrics)) {
     if (!cells.has(name)) cells.set(name, ["metric", value]);
@@ -128,6 +139,7 @@ export function rowValues(row: IndexRow): { [column: string]: string | number | 
 const encoder = new TextEncoder();
 
 function openForAppend(path: string): Deno.FsFile | undefined {
+  refuseLink("Cannot record run", path);
   try {
     return Deno.openSync(path, { read: true, append: true });
   } catch (error) {
@@ -367,7 +379,7 @@ export class IndexCsv {
 
   #writeSchema(columns: IndexColumn[], header: string): void {
     const schema: IndexSchema = { version: SCHEMA_VERSION, header, columns };
-    writeFileAtomic(this.schemaPath, formatJson(schema as unknown as JsonValue));
+    writeFileAtomic(this.schemaPath, formatJson(schema as unknown as JsonValue), { durable: true });
     const file = identify(this.schemaPath);
     this.#known = file === undefined ? undefined : { schema, file };
   }

@@ -7,7 +7,7 @@ import { join } from "@std/path";
 import type { DataFrame } from "nodejs-polars";
 import { ensureParentDir, inDirectory, writeFileAtomic } from "../_files.ts";
 import { assertFrameColumns, isDataFrame, toParquet } from "../_frame.ts";
-import { assertJsonValue, asWritten, formatJson } from "../_json.ts";
+import { assertJsonValue, asWritten, formatJsonData } from "../_json.ts";
 import { assertFileName, assertRelativePath } from "../_names.ts";
 import { encodeNpz } from "../_npz.ts";
 import { assertMetrics } from "../_params.ts";
@@ -63,7 +63,7 @@ export function writeJsonArtifact(
   const isMetrics = file === "metrics.json";
   if (isMetrics) assertMetrics(action, params, data);
   assertJsonValue(name, data, { action, noun: "value", allowNonFinite: true });
-  const path = writeArtifact(runDir, file, formatJson(data));
+  const path = writeArtifact(runDir, file, formatJsonData(data));
   return isMetrics ? { path, metrics: asWritten(data as { [key: string]: JsonValue }) } : { path };
 }
 

@@ -6,16 +6,35 @@
 import { basename, dirname, join } from "@std/path";
 import {
   ensureDir,
-  exists,
+  explainWriteError,
   inDirectory,
   readTextIfExists,
+  refuseLink,
+  refuseLinksBelow,
+  syncDirectory,
   temporaryName,
   writeFileAtomic,
+  writeNewFile,
 } from "../_files.ts";
 import { formatJson, parseJson } from "../_json.ts";
-import { hostname, pidNamespace, runState } from "../_liveness.ts";
+import { HEARTBEAT_FILE, hostname, pidNamespace, runState } from "../_liveness.ts";
 import { RunExistsError } from "../errors.ts";
 import type { JsonValue } from "../types.ts";
+
+// Where a run directory is a link, or anything in it that a run writes
+// other than by an atomic replace (which renames over a link and never
+// opens its target): refused when a run directory is reopened. The parent
+// comes before what it holds, so no check looks through a link.
+const WRITTEN_IN_PLACE = [
+  "params.json",
+  "metadata.json",
+  "log.txt",
+  HEARTBEAT_FILE,
+  "artifacts",
+  "plots",
+  "data",
+  join("data", "scalars.csv"),
+];
 
 /** What a run directory starts with: the text of its two JSON files, and subdirectories. */
 export interface RunContents {
@@ -36,26 +55,41 @@ function stagingPath(stagingDir: string, path: string): string {
  * Creates the run directory `path` with `contents`. Returns `false`,
  * leaving nothing behind, when `path` exists already: renaming a directory
  * over one that holds files fails, so of several processes creating the
- * same run exactly one succeeds.
+ * same run exactly one succeeds. The directories between `stagingDir` and
+ * `path` must not be links. `params.json` is flushed to the disk before the
+ * rename, as nothing else records which run the directory is, and the
+ * directory's entry after it.
+ *
+ * @throws {NotataError} A link is in the way, or the disk is full.
  */
 export function createRunDirectory(
+  action: string,
   stagingDir: string,
   path: string,
   contents: RunContents,
 ): boolean {
+  refuseLinksBelow(action, stagingDir, dirname(path));
   const stage = stagingPath(stagingDir, path);
-  inDirectory(stagingDir, () => Deno.mkdirSync(stage));
   try {
-    Deno.writeTextFileSync(join(stage, "params.json"), contents.params);
-    Deno.writeTextFileSync(join(stage, "metadata.json"), contents.metadata);
+    inDirectory(stagingDir, () => Deno.mkdirSync(stage));
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) refuseLink(action, stage);
+    throw explainWriteError(error, path);
+  }
+  try {
+    writeNewFile(join(stage, "params.json"), contents.params, { durable: true });
+    writeNewFile(join(stage, "metadata.json"), contents.metadata);
     for (const sub of contents.subdirs) Deno.mkdirSync(join(stage, sub));
     inDirectory(dirname(path), () => Deno.renameSync(stage, path));
-    return true;
   } catch (error) {
     Deno.removeSync(stage, { recursive: true });
-    if (exists(path)) return false;
-    throw error;
+    if (refuseLink(action, path)) return false;
+    throw explainWriteError(error, path);
   }
+  // Its entry reaches the disk. Its files' entries need no flush of their
+  // own: journaling file systems commit them before the rename.
+  syncDirectory(dirname(path));
+  return true;
 }
 
 /**
@@ -76,8 +110,8 @@ export function replaceRunDirectory(
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  const created = createRunDirectory(stagingDir, path, contents);
-  if (exists(aside)) Deno.removeSync(aside, { recursive: true });
+  const created = createRunDirectory(action, stagingDir, path, contents);
+  if (refuseLink(action, aside)) Deno.removeSync(aside, { recursive: true });
   if (!created) {
     throw new RunExistsError(
       `${action}: directory "${path}" was created by another process while it was being replaced, expected to replace it alone`,
@@ -85,10 +119,16 @@ export function replaceRunDirectory(
   }
 }
 
-/** Rewrites the files of the existing run directory `path` to start it again. */
-export function reopenRunDirectory(path: string, contents: RunContents): void {
+/**
+ * Rewrites the files of the existing run directory `path` to start it
+ * again, once none of the entries it writes in place is a link.
+ *
+ * @throws {NotataError} One of them is a link.
+ */
+export function reopenRunDirectory(action: string, path: string, contents: RunContents): void {
+  for (const entry of WRITTEN_IN_PLACE) refuseLink(action, join(path, entry));
   for (const sub of contents.subdirs) ensureDir(join(path, sub));
-  writeFileAtomic(join(path, "params.json"), contents.params);
+  writeFileAtomic(join(path, "params.json"), contents.params, { durable: true });
   writeFileAtomic(join(path, "metadata.json"), contents.metadata);
 }
 
@@ -128,7 +168,12 @@ export type Opening = "create" | "overwrite" | "resume";
  * Opens the directory of run `runId` at `path` as `opening` says, writing
  * `params` and the run's first metadata (status `initialized`), and returns
  * that metadata; `undefined` when `opening` is `"create"` and the directory
- * exists.
+ * exists. `stagingDir` (an experiment's directory, a lone run's base
+ * directory) is also where the user's layout ends: below it, the run
+ * directory, the directories leading to it and the files a run writes in
+ * place must not be symbolic links.
+ *
+ * @throws {NotataError} One of them is a link.
  */
 export function openRunDirectory(
   action: string,
@@ -151,13 +196,18 @@ export function openRunDirectory(
     hostname: hostname(),
   };
   if (pidNamespace() !== undefined) metadata.pid_namespace = pidNamespace()!;
-  if (opening === "resume") metadata.attempts = resumedAttempts(action, run.path);
   const contents = { params: run.params, metadata: formatJson(metadata), subdirs: run.subdirs };
   if (opening === "create") {
-    return createRunDirectory(run.stagingDir, run.path, contents) ? metadata : undefined;
+    return createRunDirectory(action, run.stagingDir, run.path, contents) ? metadata : undefined;
   }
-  if (opening === "overwrite") replaceRunDirectory(action, run.stagingDir, run.path, contents);
-  else reopenRunDirectory(run.path, contents);
+  // A run directory that is a link (or sits under one) is not ours, even to replace.
+  refuseLinksBelow(action, run.stagingDir, run.path);
+  if (opening === "overwrite") {
+    replaceRunDirectory(action, run.stagingDir, run.path, contents);
+    return metadata;
+  }
+  metadata.attempts = resumedAttempts(action, run.path);
+  reopenRunDirectory(action, run.path, { ...contents, metadata: formatJson(metadata) });
   return metadata;
 }
 
