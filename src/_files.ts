@@ -119,7 +119,7 @@ export function explainWriteError(error: unknown, path: string): unknown {
  * Makes a rename in `dir` durable. Windows cannot open a directory: there
  * NTFS journals the rename itself.
  */
-export function syncDirectory(dir: string): void {
+function syncDirectory(dir: string): void {
   if (Deno.build.os === "windows") return;
   using handle = Deno.openSync(dir, { read: true });
   handle.syncSync();

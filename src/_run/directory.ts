@@ -11,7 +11,6 @@ import {
   readTextIfExists,
   refuseLink,
   refuseLinksBelow,
-  syncDirectory,
   temporaryName,
   writeFileAtomic,
   writeNewFile,
@@ -57,8 +56,11 @@ function stagingPath(stagingDir: string, path: string): string {
  * over one that holds files fails, so of several processes creating the
  * same run exactly one succeeds. The directories between `stagingDir` and
  * `path` must not be links. `params.json` is flushed to the disk before the
- * rename, as nothing else records which run the directory is, and the
- * directory's entry after it.
+ * rename, as nothing else records which run the directory is. The rename
+ * itself is not flushed: a power cut before the run's next flush at most
+ * loses the whole directory (the run then runs again), and that next flush
+ * (its final metadata) commits the journal holding the rename on journaling
+ * file systems.
  *
  * @throws {NotataError} A link is in the way, or the disk is full.
  */
@@ -86,9 +88,6 @@ export function createRunDirectory(
     if (refuseLink(action, path)) return false;
     throw explainWriteError(error, path);
   }
-  // Its entry reaches the disk. Its files' entries need no flush of their
-  // own: journaling file systems commit them before the rename.
-  syncDirectory(dirname(path));
   return true;
 }
 
