@@ -3,7 +3,7 @@
 // rewrites): fdatasync before the rename and a directory fsync after, against
 // the same atomic write without them, on disk and on the fast scratch dir;
 // and of a durable new run directory (params.json flushed before the staged
-// rename, the parent after it), against the same staging without flushes.
+// rename), against the same staging without flushes.
 
 import { join } from "@std/path";
 import { temporaryName, writeFileAtomic } from "../src/_files.ts";
