@@ -137,8 +137,10 @@ function columnType(text: IndexText, i: number, recorded: ColumnType | undefined
 }
 
 function columnTypes(dir: string, text: IndexText): Column[] {
+  // Columns kept from rows another writer added are typed from their cells.
   const recorded = new Map(
-    (indexOf(dir).columns() ?? []).map((column) => [column.name, column.type]),
+    (indexOf(dir).columns() ?? []).filter((column) => column.role !== "other")
+      .map((column) => [column.name, column.type]),
   );
   return text.header.map((name, i) => columnType(text, i, recorded.get(name)));
 }
@@ -188,7 +190,7 @@ async function readIndexOnly(dir: string): Promise<DataFrame> {
   const pl = await loadPolars();
   const path = join(dir, "index.csv");
   const columns = indexOf(dir).columns();
-  if (columns !== undefined) {
+  if (columns !== undefined && columns.every((column) => column.role !== "other")) {
     // Placeholder names keep the schema in column order: an object lists
     // keys like "1" before all others, whatever order they were added in.
     const schema = Object.fromEntries(
