@@ -4,9 +4,9 @@
 // without reading the header; afterwards every row of index.csv must hold
 // its run directory's values, read by pandas.read_csv and by toDataFrame.
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { Experiment } from "../mod.ts";
+import { Experiment, TemporaryExperiment } from "../mod.ts";
 import { hasOriginalNotata, ignoredNote, NOTATA_PY, python, pythonHas } from "./_python.ts";
 
 const HAS_ORIGINAL = hasOriginalNotata() && pythonHas("pandas");
@@ -75,9 +75,13 @@ def flat(obj, prefix=""):
             out[prefix + key] = plain(value)
     return out
 
-df = pd.read_csv(os.path.join(exp_dir, "index.csv"))
-rows = [{str(c): plain(v) for c, v in zip(df.columns, row)}
-        for row in df.itertuples(index=False, name=None)]
+try:
+    df = pd.read_csv(os.path.join(exp_dir, "index.csv"))
+    columns = [str(c) for c in df.columns]
+    rows = [{str(c): plain(v) for c, v in zip(df.columns, row)}
+            for row in df.itertuples(index=False, name=None)]
+except pd.errors.ParserError:  # a row with more fields than the header
+    columns, rows = None, None
 runs = {}
 for name in sorted(os.listdir(os.path.join(exp_dir, "runs"))):
     run_dir = os.path.join(exp_dir, "runs", name)
@@ -101,7 +105,7 @@ for name in sorted(os.listdir(os.path.join(exp_dir, "runs"))):
         "params": flat(params), "metrics": flat(metrics),
         "status": meta["status"], "python_status": python_status,
     }
-print(json.dumps({"columns": [str(c) for c in df.columns], "rows": rows, "runs": runs}))
+print(json.dumps({"columns": columns, "rows": rows, "runs": runs}))
 `;
 
 type Cell = string | number | boolean | null;
@@ -114,8 +118,9 @@ interface RunTruth {
 }
 
 interface PandasRead {
-  columns: string[];
-  rows: Record<string, Cell>[];
+  /** `null` where pandas cannot read index.csv. */
+  columns: string[] | null;
+  rows: Record<string, Cell>[] | null;
   runs: Record<string, RunTruth>;
 }
 
@@ -130,7 +135,12 @@ function sameCell(cell: Cell | undefined, value: Cell): boolean {
  * Why the rows `rows` (read by `reader`) do not match the run directories:
  * one message per wrong cell, per run with no row or more than one.
  */
-function mismatches(reader: string, rows: Record<string, Cell>[], read: PandasRead): string[] {
+function mismatches(
+  reader: string,
+  rows: Record<string, Cell>[] | null,
+  read: PandasRead,
+): string[] {
+  if (rows === null) return [`${reader} cannot read index.csv`];
   const problems: string[] = [];
   const given = new Set(
     Object.values(read.runs).flatMap((run) => [
@@ -204,13 +214,13 @@ Deno.test({
 
       await python(ORIGINAL_PHASE, baseDir, NOTATA_PY, "second");
       // The original's appends with new columns are misaligned until we write again.
-      const before = await python(READ_BY_PANDAS, dir).catch(() => undefined) as
-        | PandasRead
-        | undefined;
+      // Our read, which writes nothing, already takes those runs from their directories.
+      read = await readBoth(dir);
       assert(
-        before === undefined || mismatches("pandas", before.rows, before).length > 0,
+        mismatches("pandas", read.pandas.rows, read.pandas).length > 0,
         "the original's appends should have landed under the wrong columns",
       );
+      assertEquals(mismatches("toDataFrame", read.ours, read.pandas), []);
 
       addOurs(new Experiment("mixed", { baseDir }), "second");
       read = await readBoth(dir);
@@ -241,12 +251,12 @@ Deno.test({
       const errorRun = Object.keys(read.pandas.runs).find((id) =>
         read.pandas.runs[id].python_status === "error"
       )!;
-      const reason = byId(read.pandas.rows)[errorRun].error_reason;
+      const reason = byId(read.pandas.rows!)[errorRun].error_reason;
       assert(typeof reason === "string" && reason.length > 0, "the original's error_reason");
       const nested = Object.keys(read.pandas.runs).find((id) =>
         "opt.a" in read.pandas.runs[id].params
       )!;
-      assertEquals(byId(read.pandas.rows)[nested].opt, "{'a': 1, 'b': 'z'}");
+      assertEquals(byId(read.pandas.rows!)[nested].opt, "{'a': 1, 'b': 'z'}");
 
       // A rebuild keeps every value, the original's error_reason too.
       const text = Deno.readTextFileSync(join(dir, "index.csv"));
@@ -254,11 +264,57 @@ Deno.test({
       read = await readBoth(dir);
       assertEquals(mismatches("pandas", read.pandas.rows, read.pandas), []);
       assertEquals(mismatches("toDataFrame", read.ours, read.pandas), []);
-      assertEquals(byId(read.pandas.rows)[errorRun].error_reason, reason);
+      assertEquals(byId(read.pandas.rows!)[errorRun].error_reason, reason);
       assertEquals(byId(read.ours)[errorRun].error_reason, reason);
       assertEquals(read.pandas.columns, text.slice(0, text.indexOf("\r\n")).split(","));
     } finally {
       Deno.removeSync(baseDir, { recursive: true });
     }
   },
+});
+
+Deno.test("a row appended in another column order is read from its run, then repaired by the next run and by reindex()", async () => {
+  using exp = new TemporaryExperiment("mixed");
+  for (const n of [1, 2]) {
+    using log = exp.add({ alpha: n / 10, n })!;
+    log.json("metrics", { energy: n + 0.5 });
+  }
+  const schemaPath = join(exp.dir, "index.schema.json");
+  const [index, schema] = [exp.indexPath, schemaPath].map((path) => Deno.readTextFileSync(path));
+  // A run with a new metric whose row the Python notata appends: in its own
+  // order, without reading the header, so 0.9 lands under energy.
+  const original = exp.add({ alpha: 0.3, n: 3 })!;
+  original.json("metrics", { accuracy: 0.9, energy: 3.5 });
+  original.markComplete();
+  const text = index + `${original.runId},0.3,3,complete,0.9,3.5\r\n` +
+    "no_such_run,1,2,complete,3\r\n";
+  Deno.writeTextFileSync(exp.indexPath, text);
+  Deno.writeTextFileSync(schemaPath, schema);
+
+  // Read: the misaligned row is left out and its run read from its directory.
+  const frame = await exp.toDataFrame();
+  assertEquals(frame.getColumn("energy").toArray(), [1.5, 2.5, 3.5]);
+  assertEquals(frame.getColumn("accuracy").toArray(), [null, null, 0.9]);
+  assertEquals(Deno.readTextFileSync(exp.indexPath), text, "a read writes nothing");
+
+  // The next finished run repairs it (and drops the row of no run).
+  exp.add({ alpha: 0.4, n: 4 })!.markComplete();
+  const repaired = Deno.readTextFileSync(exp.indexPath);
+  assertEquals(
+    repaired.split("\r\n")[0],
+    "run_id,alpha,n,status,accuracy,energy,runtime_sec,failure_reason",
+  );
+  assertStringIncludes(repaired, `${original.runId},0.3,3,complete,0.9,3.5,`);
+  assertEquals(repaired.includes("no_such_run"), false);
+  assertEquals(exp.reindex(), 4);
+  assertEquals(Deno.readTextFileSync(exp.indexPath).split("\r\n").length, 6);
+
+  // reindex() checks every row.
+  Deno.writeTextFileSync(exp.indexPath, text);
+  Deno.writeTextFileSync(schemaPath, schema);
+  assertEquals(exp.reindex(), 4);
+  assertStringIncludes(
+    Deno.readTextFileSync(exp.indexPath),
+    `${original.runId},0.3,3,complete,0.9,3.5,`,
+  );
 });

@@ -494,6 +494,29 @@ export class IndexCsv {
     return true;
   }
 
+  /**
+   * Whether each row past the part of the index checked so far (rows other
+   * processes or other writers appended), in file order, holds the values
+   * its run directory gives. Reads only: takes no lock and writes nothing.
+   *
+   * @param runRows The rows of runs as their run directories give them.
+   * @returns One entry per unchecked row; empty without a schema.
+   */
+  uncheckedRowsMatch(runRows: RunRows): boolean[] {
+    const schema = this.#readSchema();
+    if (schema === undefined) return [];
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(this.path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    using _ = file;
+    return this.#checkNewRecords(file, schema, file.statSync().size, runRows)
+      .map((verdict) => verdict === "keep");
+  }
+
   // The verdict on each record past the part of the file the schema records
   // as checked, in file order.
   #checkNewRecords(

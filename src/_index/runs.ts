@@ -13,7 +13,7 @@ import { runState } from "../_liveness.ts";
 import { withFileLock } from "../_lock.ts";
 import type { CommitHook, FinishingRun } from "../_run/finish.ts";
 import type { JsonValue, Params, RunState } from "../types.ts";
-import { IndexCsv, type IndexRow, type RunRow } from "./csv.ts";
+import { IndexCsv, type IndexRow, type RunRow, type RunRows } from "./csv.ts";
 
 // One IndexCsv per experiment directory, so each keeps what it knows of its
 // file from one finished run to the next.
@@ -77,6 +77,15 @@ function readRun(runDir: string, runId?: string): { run: RunRow; start: string }
   return { run: { row, pythonStatus }, start: stringOrNull(metadata.start_time) ?? "" };
 }
 
+/** The runs of the experiment in `dir` by id, as their run directories give them. */
+export function runRowsOf(dir: string): RunRows {
+  // A run id cell holds a directory name; anything else names no run.
+  return (runId) =>
+    runId === "" || /[/\\]/.test(runId)
+      ? undefined
+      : readRun(join(dir, "runs", `log_${runId}`), runId)?.run;
+}
+
 /**
  * Writes the row of the finished run `run` into the index of the experiment
  * in `dir`, rebuilding the index when it is missing or damaged. The caller
@@ -90,12 +99,7 @@ function recordRun(dir: string, run: FinishingRun, replace: boolean): string | u
     : readJsonObject(join(run.path, "artifacts", "metrics.json"));
   const status = run.metadata.status as RunState;
   const row = indexRow(run.runId, status, run.params, run.metadata, metrics);
-  // A run id cell holds a directory name; anything else names no run.
-  const runRows = (runId: string) =>
-    runId === "" || /[/\\]/.test(runId)
-      ? undefined
-      : readRun(join(dir, "runs", `log_${runId}`), runId)?.run;
-  if (!indexOf(dir).record(row, replace, runRows)) rebuildIndex(dir, row);
+  if (!indexOf(dir).record(row, replace, runRowsOf(dir))) rebuildIndex(dir, row);
   return problem;
 }
 
