@@ -346,13 +346,19 @@ function judge(
   return { run, kept: kept?.cells ?? new Map() };
 }
 
-/** The cells of `run`'s row, with `kept` in columns no run gives. */
+/**
+ * The cells of `run`'s row, with the `kept` cells of columns that neither
+ * it nor any run in `given` (the index's columns runs give) has.
+ */
 function repairedCells(
   run: RunRow,
   kept: Map<string, string>,
+  given: ReadonlySet<string>,
 ): Map<string, [ColumnRole, JsonValue]> {
   const cells = rowCells(run.row);
-  for (const [name, text] of kept) cells.set(name, ["other", text]);
+  for (const [name, text] of kept) {
+    if (!cells.has(name) && !given.has(name)) cells.set(name, ["other", text]);
+  }
   return cells;
 }
 
@@ -446,18 +452,12 @@ export class IndexCsv {
     if (intact === undefined) return false;
     const oldNames = schema.columns.map((column) => column.name);
     const verdicts = this.#checkNewRecords(file!, schema, intact.size, runRows);
-    // A cell kept from another writer's row never lands in a column a run gives.
     const given = new Set(
       schema.columns.filter((column) => column.role !== "other").map((column) => column.name),
     );
-    for (const verdict of verdicts) {
-      if (typeof verdict === "object") {
-        for (const name of verdict.kept.keys()) if (given.has(name)) verdict.kept.delete(name);
-      }
-    }
     let columns = this.#merge(schema.columns, cells);
     const repairs = verdicts.map((verdict) =>
-      typeof verdict === "object" ? repairedCells(verdict.run, verdict.kept) : undefined
+      typeof verdict === "object" ? repairedCells(verdict.run, verdict.kept, given) : undefined
     );
     for (const cells of repairs) if (cells !== undefined) columns = this.#merge(columns, cells);
     const names = columns.map((column) => column.name);
@@ -497,14 +497,17 @@ export class IndexCsv {
   /**
    * Whether each row past the part of the index checked so far (rows other
    * processes or other writers appended), in file order, holds the values
-   * its run directory gives. Reads only: takes no lock and writes nothing.
+   * its run directory gives; a row whose run has no directory is taken as
+   * it is. Reads only: takes no lock and writes nothing.
    *
    * @param runRows The rows of runs as their run directories give them.
-   * @returns One entry per unchecked row; empty without a schema.
+   * @returns One entry per unchecked row; empty without a schema, or with
+   * one that records no checked part (an earlier version's: the next
+   * write checks every row).
    */
   uncheckedRowsMatch(runRows: RunRows): boolean[] {
     const schema = this.#readSchema();
-    if (schema === undefined) return [];
+    if (schema?.checked === undefined) return [];
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(this.path);
@@ -514,7 +517,7 @@ export class IndexCsv {
     }
     using _ = file;
     return this.#checkNewRecords(file, schema, file.statSync().size, runRows)
-      .map((verdict) => verdict === "keep");
+      .map((verdict) => typeof verdict !== "object");
   }
 
   // The verdict on each record past the part of the file the schema records

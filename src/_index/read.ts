@@ -278,8 +278,10 @@ async function appendRecords(
  * their run directories.
  */
 export async function readIndexFrame(dir: string): Promise<DataFrame> {
-  const frame = await readIndexOnly(dir, indexOf(dir).uncheckedRowsMatch(runRowsOf(dir)));
-  if (!mayHaveUnindexedRuns(dir, frame.height)) return frame;
+  const matches = indexOf(dir).uncheckedRowsMatch(runRowsOf(dir));
+  const frame = await readIndexOnly(dir, matches);
+  // The runs of rows left out are read from their directories.
+  if (!matches.includes(false) && !mayHaveUnindexedRuns(dir, frame.height)) return frame;
   const indexed = new Set<string>(
     frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
   );

@@ -126,8 +126,9 @@ export function indexCommit(dir: string, hasRow: boolean): CommitHook {
 /**
  * Rewrites the index of the experiment in `dir` from its run directories:
  * finished and crashed runs, ordered by start time. `current`, the run being
- * finished, is taken from memory, which keeps its params in the order the
- * user gave them. The caller holds the experiment's lock.
+ * finished, is the row just made for it (its metrics as given, unread).
+ * Columns of the old index that no run gives keep their values (see
+ * `IndexCsv#rebuild`). The caller holds the experiment's lock.
  */
 export function rebuildIndex(dir: string, current?: IndexRow): number {
   const runsDir = join(dir, "runs");
