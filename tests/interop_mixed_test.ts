@@ -296,7 +296,7 @@ Deno.test("a row appended in another column order is read from its run, then rep
   const frame = await exp.toDataFrame();
   assertEquals(frame.getColumn("run_id").toArray().slice(2), ["no_such_run", original.runId]);
   assertEquals(frame.getColumn("energy").toArray(), [1.5, 2.5, 3, 3.5]);
-  assertEquals(frame.getColumn("accuracy").toArray(), [null, null, null, 0.9]);
+  assertEquals([...frame.getColumn("accuracy").toArray()], [null, null, null, 0.9]);
   assertEquals(Deno.readTextFileSync(exp.indexPath), text, "a read writes nothing");
 
   // The next finished run repairs it (and drops the row of no run).
