@@ -58,7 +58,7 @@ export {
   type PlotOptions,
   type VegaLiteSpec,
 } from "./src/logbook.ts";
-export type { NamedArrays, NdArray, NumericArray, TypedArray } from "./src/npy.ts";
+export type { ArrayData, NamedArrays, NdArray, NumericArray, TypedArray } from "./src/npy.ts";
 export type { SweepOptions, SweepSummary } from "./src/sweep.ts";
 export { TemporaryExperiment } from "./src/temporary_experiment.ts";
 export type {

@@ -5,7 +5,7 @@
 import { unzipSync, type Zippable, zipSync } from "fflate";
 import { assertFileName } from "./_names.ts";
 import { FileFormatError, InvalidValueError, MissingEntryError } from "./errors.ts";
-import { decodeNpy, encodeNpy, type NamedArrays, type NdArray, type NumericArray } from "./npy.ts";
+import { type ArrayData, decodeNpy, encodeNpy, type NamedArrays, type NdArray } from "./npy.ts";
 
 /**
  * Zip fields are 32 bits wide and notata does not write ZIP64, so an archive
@@ -37,8 +37,8 @@ export function encodeNpz(
     const memberAction = `${action}, member ${JSON.stringify(key)}`;
     const { data, shape } = typeof member === "object" && member !== null &&
         !ArrayBuffer.isView(member) && !Array.isArray(member)
-      ? member as { data: NumericArray; shape: readonly number[] }
-      : { data: member as NumericArray, shape: undefined };
+      ? member as { data: ArrayData; shape: readonly number[] }
+      : { data: member as ArrayData, shape: undefined };
     const bytes = encodeNpy(data, shape, memberAction);
     size += bytes.length + MEMBER_OVERHEAD;
     if (size >= ZIP_LIMIT) {

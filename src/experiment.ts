@@ -97,7 +97,7 @@ export interface AddOptions {
  *   log.json("metrics", { final_energy: 0.5 * omega ** 2 });
  * }
  * const rows = Deno.readTextFileSync(exp.indexPath).trim().split("\r\n");
- * assertEquals(rows[0], "run_id,omega,dt,status,final_energy,runtime_sec,failure_reason");
+ * assertEquals(rows[0], "run_id,dt,omega,status,final_energy,runtime_sec,failure_reason");
  * assertEquals(rows.length, 3);
  * ```
  */

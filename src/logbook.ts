@@ -37,7 +37,7 @@ import {
 } from "./_uncaught.ts";
 import { finishRun as releaseRun, guarded, watchRun } from "./_watchdog.ts";
 import { InvalidValueError } from "./errors.ts";
-import type { NamedArrays, NumericArray } from "./npy.ts";
+import type { ArrayData, NamedArrays } from "./npy.ts";
 import type { FrameColumns, JsonValue, Params, RunStatus } from "./types.ts";
 
 /**
@@ -441,7 +441,8 @@ export class Logbook implements Disposable, AsyncDisposable {
 
   /**
    * Writes `data` to `data/<name>.npy` in NumPy's format, atomically; the
-   * typed array's dtype is kept (plain numbers are stored as float64).
+   * typed array's dtype is kept (plain numbers are stored as float64,
+   * strings as NumPy unicode, `<U<n>`).
    *
    * @example A 2-D field
    * ```ts
@@ -456,14 +457,29 @@ export class Logbook implements Disposable, AsyncDisposable {
    * Deno.removeSync(baseDir, { recursive: true });
    * ```
    *
+   * @example Strings, which NumPy reads as a `<U6` array
+   * ```ts
+   * import { Logbook } from "@notata/core";
+   * import { readNpyFile } from "@notata/core/npy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const baseDir = Deno.makeTempDirSync();
+   * using log = new Logbook("labels", { baseDir });
+   * const path = log.array("methods", ["euler", "verlet"]);
+   * assertEquals(readNpyFile(path).data, ["euler", "verlet"]);
+   * log.markComplete();
+   * Deno.removeSync(baseDir, { recursive: true });
+   * ```
+   *
    * @param name The array name; `.npy` is added unless present.
    * @param data The values, flat, in C (row-major) order.
    * @param options `shape`: the array's shape; default `[data.length]`.
    * @returns The path of the file written.
    * @throws {InvalidNameError} The name is empty or path-like.
-   * @throws {InvalidValueError} The shape does not hold the data, or the data is not numeric.
+   * @throws {InvalidValueError} The shape does not hold the data, the data is neither numbers
+   * nor strings, or a string holds a lone surrogate.
    */
-  array(name: string, data: NumericArray, options: { shape?: readonly number[] } = {}): string {
+  array(name: string, data: ArrayData, options: { shape?: readonly number[] } = {}): string {
     const { file, path } = writeArray(this.path, name, data, options.shape);
     this.info(`Saved array ${name} in data/${file}`);
     return path;
@@ -494,7 +510,8 @@ export class Logbook implements Disposable, AsyncDisposable {
    * @param options `compressed`: deflate the members; default `false`.
    * @returns The path of the file written.
    * @throws {InvalidNameError} The name or a key is empty or path-like.
-   * @throws {InvalidValueError} A member's shape does not hold its data, or its data is not numeric.
+   * @throws {InvalidValueError} A member's shape does not hold its data, or its data is neither
+   * numbers nor strings (without lone surrogates).
    */
   arrays(name: string, arrays: NamedArrays, options: { compressed?: boolean } = {}): string {
     const { file, path } = writeArrays(this.path, name, arrays, options.compressed ?? false);

@@ -51,6 +51,22 @@ export type TypedArray =
 export type NumericArray = TypedArray | readonly number[];
 
 /**
+ * What notata writes as a NumPy array: numbers as {@linkcode NumericArray}
+ * takes them, or strings, written as NumPy unicode (`<U<n>`, n the longest
+ * string's length in code points) and read back by NumPy as `str` elements.
+ * As in NumPy, trailing NUL characters of a string are not kept.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ArrayData } from "@notata/core/npy";
+ *
+ * const labels: ArrayData = ["euler", "verlet", "rk4"];
+ * const energies: ArrayData = new Float64Array([0.5, 0.25]);
+ * ```
+ */
+export type ArrayData = NumericArray | readonly string[];
+
+/**
  * Arrays by name, as {@linkcode Logbook.arrays} stores them in one `.npz`:
  * flat data (a 1-D array), or `{ data, shape }` for n-dimensional ones.
  *
@@ -62,7 +78,7 @@ export type NumericArray = TypedArray | readonly number[];
  * ```
  */
 export type NamedArrays = {
-  readonly [key: string]: NumericArray | { data: NumericArray; shape: readonly number[] };
+  readonly [key: string]: ArrayData | { data: ArrayData; shape: readonly number[] };
 };
 
 /**
@@ -126,7 +142,7 @@ const WRITTEN_AS: [TypedArrayConstructor, string][] = [
 
 const ACCEPTED_DATA = "a typed array (Float64Array, Float32Array, Float16Array, Int8Array, " +
   "Int16Array, Int32Array, Uint8Array, Uint16Array, Uint32Array, BigInt64Array, " +
-  "BigUint64Array) or an array of numbers";
+  "BigUint64Array), an array of numbers or an array of strings";
 
 /** What a dtype's kind letter and size read as, and the dtype reported. */
 const READ_AS: Record<string, [TypedArrayConstructor | undefined, string]> = {
@@ -233,25 +249,58 @@ function encodeHeader(descr: string, shape: readonly number[]): Uint8Array {
   return header;
 }
 
+// The `<U<n>` elements of `strings`: n UTF-32LE code units each, NUL-padded;
+// at least one, as NumPy makes an array of empty strings `<U1`.
+function encodeStrings(action: string, strings: readonly string[]): [string, number, Uint8Array] {
+  const codePoints: number[][] = [];
+  // An index loop, not `map`, so that holes in a sparse array are caught.
+  for (let i = 0; i < strings.length; i++) {
+    const value = strings[i];
+    if (typeof value !== "string") {
+      throw new InvalidValueError(
+        `${action}: element ${i} is ${describe(value)}, expected a string as element 0 is`,
+      );
+    }
+    if (!value.isWellFormed()) {
+      const unit = [...value].find((c) => c.length === 1 && /[\ud800-\udfff]/.test(c))!;
+      throw new InvalidValueError(
+        `${action}: element ${i} holds a lone surrogate (U+${
+          unit.charCodeAt(0).toString(16).toUpperCase()
+        }), expected well-formed Unicode`,
+      );
+    }
+    codePoints.push([...value].map((c) => c.codePointAt(0)!));
+  }
+  const width = Math.max(1, ...codePoints.map((points) => points.length));
+  const units = new Uint32Array(strings.length * width);
+  codePoints.forEach((points, i) => units.set(points, i * width));
+  // Little-endian like every typed array written here (all platforms Deno runs on).
+  return [`<U${width}`, strings.length, new Uint8Array(units.buffer)];
+}
+
 /** Checks `data` and `shape` and returns the header and a view of the data bytes. */
 function encodeParts(
   action: string,
-  data: NumericArray,
+  data: ArrayData,
   shape: readonly number[] | undefined,
 ): [Uint8Array, Uint8Array] {
-  const array = toTypedArray(action, data);
-  const dims = shape === undefined ? [array.length] : checkShape(action, shape, array.length);
-  const descr = WRITTEN_AS.find(([type]) => array instanceof type)![1];
-  return [
-    encodeHeader(descr, dims),
-    new Uint8Array(array.buffer, array.byteOffset, array.byteLength),
-  ];
+  let descr: string, count: number, body: Uint8Array;
+  if (Array.isArray(data) && typeof data[0] === "string") {
+    [descr, count, body] = encodeStrings(action, data as readonly string[]);
+  } else {
+    const array = toTypedArray(action, data);
+    descr = WRITTEN_AS.find(([type]) => array instanceof type)![1];
+    count = array.length;
+    body = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  }
+  const dims = shape === undefined ? [count] : checkShape(action, shape, count);
+  return [encodeHeader(descr, dims), body];
 }
 
 /**
  * Encodes an array as the bytes of a `.npy` file (format 1.0, as
  * `numpy.save` writes it). Typed arrays keep their element type; plain
- * numbers become float64.
+ * numbers become float64, strings NumPy unicode (`<U<n>`).
  *
  * @example A 2 x 3 array
  * ```ts
@@ -267,11 +316,12 @@ function encodeParts(
  * @param shape The array's shape; default `[data.length]`, `[]` for a 0-d array.
  * @param action How an error message starts. Default `"Cannot encode array"`.
  * @returns The whole file.
- * @throws {InvalidValueError} The shape does not hold the data, or the data
- * is not a typed array or an array of numbers.
+ * @throws {InvalidValueError} The shape does not hold the data, the data is
+ * not a typed array, an array of numbers or one of strings, or a string
+ * holds a lone surrogate.
  */
 export function encodeNpy(
-  data: NumericArray,
+  data: ArrayData,
   shape?: readonly number[],
   action = "Cannot encode array",
 ): Uint8Array {
@@ -303,12 +353,13 @@ export function encodeNpy(
  * @param data The elements in C (row-major) order.
  * @param shape The array's shape; default `[data.length]`, `[]` for a 0-d array.
  * @param label What error messages call the array. Default `array "<path>"`.
- * @throws {InvalidValueError} The shape does not hold the data, or the data
- * is not a typed array or an array of numbers.
+ * @throws {InvalidValueError} The shape does not hold the data, the data is
+ * not a typed array, an array of numbers or one of strings, or a string
+ * holds a lone surrogate.
  */
 export function writeNpyFile(
   path: string,
-  data: NumericArray,
+  data: ArrayData,
   shape?: readonly number[],
   label = `array ${JSON.stringify(path)}`,
 ): void {

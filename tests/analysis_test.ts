@@ -28,8 +28,11 @@ const HAS_PANDAS = pythonHas("pandas");
   warmUp.add({ seed: 0 })![Symbol.dispose]();
 }
 
-/** The configuration params every run shares; `seed` is what results are aggregated over. */
-const KEYS = ["omega", "dt", "method"];
+/**
+ * The configuration params every run shares, in index order (sorted by name);
+ * `seed` is what results are aggregated over.
+ */
+const KEYS = ["dt", "method", "omega"];
 
 /** The runs of the sweep: a configuration, its seeds, and what becomes of each run. */
 interface Plan {
@@ -312,9 +315,9 @@ Deno.test("scalars: columns typed as in the index, complete runs in index order"
     const df = await exp.scalars({ onCorrupt: () => {} });
     assertEquals(df.columns, [
       "run_id",
-      "omega",
       "dt",
       "method",
+      "omega",
       "seed",
       "status",
       "step",
@@ -418,7 +421,10 @@ Deno.test("aggregate: n shows a missing seed; failed runs enter only when asked"
       "energy_max",
       "energy_count",
     ]);
-    const rows = records(df);
+    // Groups come in index column order (dt first): compare them by omega.
+    const byOmega = (frame: typeof df) =>
+      records(frame).sort((a, b) => Number(a.omega) - Number(b.omega));
+    const rows = byOmega(df);
     assertEquals(rows.map((row) => [row.omega, row.n, row.energy_count]), [
       [1, 3, 3],
       [2, 2, 2],
@@ -431,7 +437,7 @@ Deno.test("aggregate: n shows a missing seed; failed runs enter only when asked"
       metrics: ["energy"],
       status: ["complete", "failed", "crashed"],
     });
-    assertEquals(withFailed.getColumn("n").toArray(), [3, 4, 3, 1]);
+    assertEquals(byOmega(withFailed).map((row) => row.n), [3, 4, 3, 1]);
     // Every numeric or boolean metric by default, never text.
     const all = await exp.aggregate({ over: ["seed", "method", "dt"] });
     assertEquals(all.columns.filter((name) => name.endsWith("_mean")), [
@@ -439,7 +445,7 @@ Deno.test("aggregate: n shows a missing seed; failed runs enter only when asked"
       "energy_mean",
       "steps_mean",
     ]);
-    assertEquals(all.getColumn("omega").toArray(), [1, 2, 3, 4]);
+    assertEquals(byOmega(all).map((row) => row.omega), [1, 2, 3, 4]);
     // Over every param: one row.
     const one = await exp.aggregate({ over: [...KEYS, "seed"], where: { method: "rk4" } });
     assertEquals(one.getColumn("n").toArray(), [6]);
@@ -498,7 +504,7 @@ Deno.test("malformed options: an InvalidValueError naming the value and what is 
     const cases: [() => Promise<unknown>, string][] = [
       [
         () => exp.aggregate({ over: ["sed"] }),
-        'Cannot aggregate runs: over names "sed", which is not a param, expected one of the params: "omega", "dt", "method", "seed"',
+        'Cannot aggregate runs: over names "sed", which is not a param, expected one of the params: "dt", "method", "omega", "seed"',
       ],
       [
         () => exp.aggregate({ over: ["seed"], metrics: ["energie"] }),

@@ -332,8 +332,8 @@ Deno.test("notata on the demo's output: ls, show, diff, status, tail, reindex, g
     const { columns, rows } = parseTable(tableLines(listing, "run_id", 4));
     assertEquals(columns, [
       "run_id",
-      "omega",
       "dt",
+      "omega",
       "status",
       "energy_drift",
       "final_energy",

@@ -183,7 +183,7 @@ Deno.test("index() types each cell by index.schema.json", () => {
   // column's type the one its cells' text gives, as a DataFrame column has
   // one type: here text. A column whose cells all still fit keeps its type.
   const text = Deno.readTextFileSync(exp.indexPath);
-  Deno.writeTextFileSync(exp.indexPath, text.replace(",3,x,false,", ",three,x,False,"));
+  Deno.writeTextFileSync(exp.indexPath, text.replace(",x,false,[],3,", ",x,False,[],three,"));
   const edited = reader.index();
   assertEquals(edited.map((row) => row.omega), ["2", "1", "three"]);
   assertEquals(edited.map((row) => row.flag), [false, true, false]);

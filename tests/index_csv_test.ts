@@ -58,16 +58,17 @@ Deno.test("index.csv after a small sweep holds the exact header and one CRLF row
     log.json("metrics", { final_energy: 0.5 * omega ** 2 });
   }
   const text = indexText(exp);
-  assertEquals(headerLine(exp), "run_id,omega,dt,status,final_energy,runtime_sec,failure_reason");
+  // Params sorted by name, as the Python notata's rows list them.
+  assertEquals(headerLine(exp), "run_id,dt,omega,status,final_energy,runtime_sec,failure_reason");
   const runtime1 = readMeta(exp, "sweep_dt_0.001_omega_1").runtime_sec;
   const runtime2 = readMeta(exp, "sweep_dt_0.001_omega_2").runtime_sec;
   assertEquals(typeof runtime1, "number");
   assertEquals(typeof runtime2, "number");
   assertEquals(
     text,
-    "run_id,omega,dt,status,final_energy,runtime_sec,failure_reason\r\n" +
-      `sweep_dt_0.001_omega_1,1,0.001,complete,0.5,${runtime1},\r\n` +
-      `sweep_dt_0.001_omega_2,2,0.001,complete,2,${runtime2},\r\n`,
+    "run_id,dt,omega,status,final_energy,runtime_sec,failure_reason\r\n" +
+      `sweep_dt_0.001_omega_1,0.001,1,complete,0.5,${runtime1},\r\n` +
+      `sweep_dt_0.001_omega_2,0.001,2,complete,2,${runtime2},\r\n`,
   );
   assertEquals(indexRows(exp), [
     {
@@ -109,7 +110,7 @@ Deno.test("a run finishing with the same columns appends one line and keeps the 
   assertEquals(Deno.statSync(exp.indexPath).ino, inodeBefore);
 });
 
-Deno.test("a new metric in a later run is added after the existing metrics with empty older cells", () => {
+Deno.test("a new metric in a later run is added in name order with empty older cells", () => {
   using exp = new TemporaryExperiment("sweep");
   {
     using log = exp.add({ omega: 1 })!;
@@ -117,10 +118,10 @@ Deno.test("a new metric in a later run is added after the existing metrics with 
   }
   {
     using log = exp.add({ omega: 2 })!;
-    // Sorts before "energy": the header must keep first-seen order anyway.
+    // Sorts before "energy": metrics are in name order, as the Python notata's rows.
     log.json("metrics", { energy: 2, a_drift: 0.25 });
   }
-  assertEquals(headerLine(exp), "run_id,omega,status,energy,a_drift,runtime_sec,failure_reason");
+  assertEquals(headerLine(exp), "run_id,omega,status,a_drift,energy,runtime_sec,failure_reason");
   assertEquals(rowOf(exp, "sweep_omega_1").energy, "1");
   assertEquals(rowOf(exp, "sweep_omega_1").a_drift, "");
   assertEquals(rowOf(exp, "sweep_omega_2").energy, "2");
@@ -138,7 +139,7 @@ Deno.test("a new param in a later run is inserted before status with empty older
     using log = exp.add({ omega: 2, method: "verlet" })!;
     log.json("metrics", { energy: 2 });
   }
-  assertEquals(headerLine(exp), "run_id,omega,method,status,energy,runtime_sec,failure_reason");
+  assertEquals(headerLine(exp), "run_id,method,omega,status,energy,runtime_sec,failure_reason");
   const rows = indexRows(exp);
   assertEquals(rows.map((row) => [row.run_id, row.omega, row.method, row.status, row.energy]), [
     ["sweep_omega_1", "1", "", "complete", "1"],
@@ -251,7 +252,7 @@ Deno.test("rewriting the index for a new column keeps CRLF and LF inside older c
   }
   assertEquals(
     headerLine(exp),
-    "run_id,omega,status,comment,note,extra,runtime_sec,failure_reason",
+    "run_id,omega,status,comment,extra,note,runtime_sec,failure_reason",
   );
   const text = indexText(exp);
   assertStringIncludes(text, ',"p\nq",');
@@ -567,10 +568,10 @@ Deno.test("toDataFrame keeps column names with quotes, empty ones and ones Polar
   const df = await exp.toDataFrame();
   assertEquals(df.columns, [
     "run_id",
-    'a"b',
     "*",
-    "^x$",
     "^o.*$",
+    "^x$",
+    'a"b',
     "status",
     "",
     '"',
@@ -580,18 +581,18 @@ Deno.test("toDataFrame keeps column names with quotes, empty ones and ones Polar
   const dtypes = df.columns.slice(1, -2).map((name) => String(df.getColumn(name).dtype));
   assertEquals(dtypes.map((dtype) => dtype.replace(/^DataType\((.*)\)$/, "$1")), [
     "Int64",
-    "Int64",
-    "Int64",
     "Bool",
+    "Int64",
+    "Int64",
     "String",
     "Float64",
     "String",
   ]);
   assertEquals(df.columns.slice(1, -2).map((name) => df.getColumn(name).toArray()), [
-    [1],
     [2],
-    [3],
     [true],
+    [3],
+    [1],
     ["complete"],
     [0.5],
     ["q"],

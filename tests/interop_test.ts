@@ -78,10 +78,10 @@ Deno.test({
     assertEquals(result.columns, headerNames(exp));
     assertEquals(result.columns, [
       "run_id",
-      "omega",
       "dt",
-      "label",
       "flag",
+      "label",
+      "omega",
       "status",
       "count",
       "energy",

@@ -70,7 +70,7 @@ const ACCEPTED_NAME = 'expected a single file name without "/", "\\", control ch
   'leading "."';
 const ACCEPTED_DATA = "expected a typed array (Float64Array, Float32Array, Float16Array, " +
   "Int8Array, Int16Array, Int32Array, Uint8Array, Uint16Array, Uint32Array, BigInt64Array, " +
-  "BigUint64Array) or an array of numbers";
+  "BigUint64Array), an array of numbers or an array of strings";
 
 /** Names no data or plot method accepts, with how the message describes each. */
 const BAD_NAMES: [string, string][] = [
@@ -292,7 +292,7 @@ Deno.test(
 );
 
 Deno.test(
-  "array: data that is not numeric throws InvalidValueError, writing nothing",
+  "array: data that is neither numbers nor strings throws InvalidValueError, writing nothing",
   withRun((log) => {
     const cases: [unknown, string][] = [
       [[1, "2", 3], 'element 1 is "2"'],
@@ -431,9 +431,9 @@ Deno.test(
         'member "c": shape [2, 2] holds 4 elements, but the data has 3',
       ],
       [
-        { a: ["1"] as unknown as number[], b: good },
+        { a: [1, "1"] as unknown as number[], b: good },
         InvalidValueError,
-        `member "a": element 0 is "1", ${ACCEPTED_DATA}`,
+        `member "a": element 1 is "1", ${ACCEPTED_DATA}`,
       ],
       [
         { a: good, b: new Uint8ClampedArray(1) as unknown as Uint8Array, c: good },

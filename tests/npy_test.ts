@@ -207,12 +207,11 @@ Deno.test("a shape that does not hold the data is rejected before anything is wr
   }
 });
 
-Deno.test("data that is not a typed array or an array of numbers is rejected", () => {
+Deno.test("data that is not a typed array, an array of numbers or one of strings is rejected", () => {
   const dir = Deno.makeTempDirSync();
   try {
     const accepted = "expected a typed array (Float64Array, Float32Array, Float16Array";
     const cases: [unknown, string][] = [
-      [["a", "b"], 'element 0 is "a"'],
       [[1, "2"], 'element 1 is "2"'],
       [[1, null], "element 1 is null"],
       [[1, , 3], "element 1 is undefined"], // a hole in a sparse array
@@ -621,5 +620,69 @@ Deno.test({
         `Cannot read array from ${JSON.stringify(path)}: dtype ${shown} is not supported`,
       );
     }
+  }),
+});
+
+// ---------------------------------------------------------------------------
+// String arrays: written as NumPy unicode (<U n), read back by NumPy and by us
+
+/** Strings at the edges of UTF-32: non-BMP, combining marks, empty, NUL inside. */
+const STRINGS = ["euler", "", "𝔣(x) = ∫ ω", "e\u0301", "a\u0000b", "🙂🙂🙂🙂🙂🙂🙂"];
+
+Deno.test("a string array is written as <U n with n the longest string's code points", () => {
+  const bytes = encodeNpy(STRINGS, [2, 3]);
+  const decoded = decodeNpy(bytes, "memory");
+  assertEquals(decoded.dtype, "<U10");
+  assertEquals(decoded.shape, [2, 3]);
+  assertEquals(decoded.data, STRINGS);
+  // Empty strings only: NumPy's smallest unicode dtype.
+  assertEquals(decodeNpy(encodeNpy(["", ""]), "memory").dtype, "<U1");
+  assertEquals(decodeNpy(encodeNpy(["", ""]), "memory").data, ["", ""]);
+  // UTF-32LE, each string NUL-padded to the longest, as NumPy lays it out.
+  const body = encodeNpy(["ab", "c"]).subarray(128);
+  assertEquals([...new Uint32Array(body.buffer, body.byteOffset, 4)], [0x61, 0x62, 0x63, 0]);
+});
+
+Deno.test("a string array with a lone surrogate or a non-string is refused before writing", () => {
+  withTempDir((dir) => {
+    const path = join(dir, "labels.npy");
+    assertThrows(
+      () => writeNpyFile(path, ["ok", "bad\ud800"], undefined, 'array "labels"'),
+      InvalidValueError,
+      'Cannot write array "labels": element 1 holds a lone surrogate (U+D800), expected well-formed Unicode',
+    );
+    assertThrows(
+      () => encodeNpy(["a", 1] as unknown as string[]),
+      InvalidValueError,
+      "Cannot encode array: element 1 is 1, expected a string as element 0 is",
+    );
+    assertThrows(
+      () => encodeNpy(["a", "b", "c"], [2, 2]),
+      InvalidValueError,
+      "shape [2, 2] holds 4 elements, but the data has 3",
+    );
+    assertEquals([...Deno.readDirSync(dir)], []);
+  })();
+});
+
+const LOAD_STRINGS = `
+import json, sys
+import numpy as np
+a = np.load(sys.argv[1])
+print(json.dumps({"dtype": a.dtype.str, "shape": list(a.shape),
+                  "values": [str(s) for s in a.ravel().tolist()]}))
+`;
+
+Deno.test({
+  name: "numpy.load reads our string arrays as <U n with the same strings" + NUMPY_NOTE,
+  ignore: !HAS_NUMPY,
+  fn: withTempDir(async (dir) => {
+    const path = join(dir, "labels.npy");
+    writeNpyFile(path, STRINGS, [3, 2]);
+    const loaded = await python(LOAD_STRINGS, path);
+    assertEquals(loaded.dtype, "<U10");
+    assertEquals(loaded.shape, [3, 2]);
+    // NumPy keeps a NUL inside a string and drops trailing ones, as we do.
+    assertEquals(loaded.values, STRINGS);
   }),
 });

@@ -140,7 +140,8 @@ Deno.test("a bad member is an InvalidValueError naming the member, whichever its
   const action = 'Cannot write arrays "traj"';
   const cases: [unknown, string][] = [
     [{ data: [1, 2, 3], shape: [2, 2] }, "shape [2, 2] holds 4 elements, but the data has 3"],
-    [["a"], 'element 0 is "a", expected a typed array'],
+    [[1, "a"], 'element 1 is "a", expected a typed array'],
+    [["a", 1], "element 1 is 1, expected a string as element 0 is"],
     [{ shape: [1] }, "data is undefined, expected a typed array"],
     [null, "data is null, expected a typed array"],
     [new DataView(new ArrayBuffer(4)), "data is of type DataView, expected a typed array"],

@@ -182,7 +182,7 @@ Deno.test(
         bundle["text/plain"],
         [
           "oscillator: 7 runs: 5 complete, 1 failed, 1 crashed",
-          "params that vary: omega, dt",
+          "params that vary: dt, omega",
           "metrics: energy_drift, final_energy",
           "same in every run: steps = 50",
         ].join("\n"),

@@ -33,9 +33,12 @@ import type { JsonValue, RunState } from "../types.ts";
 export type ColumnType = "int" | "float" | "bool" | "string" | "json" | "empty";
 
 /**
- * Where a column's values come from; the header is ordered by role.
+ * Where a column's values come from; the header is ordered by role. `other`
+ * columns come from rows another writer added (the Python notata's
+ * `error_reason`, a nested param it wrote as one column, a column added by
+ * hand): no run directory gives them, so their values are kept as written.
  */
-export type ColumnRole = "id" | "param" | "status" | "metric" | "extra";
+export type ColumnRole = "id" | "param" | "status" | "metric" | "extra" | "other";
 
 /**
  * One column of the index, as `index.schema.json` records it.
@@ -67,13 +70,43 @@ export interface IndexRow {
   failureReason: string | null;
 }
 
-const ROLE_ORDER: ColumnRole[] = ["id", "param", "status", "metric", "extra"];
+/**
+ * A run as its run directory gives it: the truth an index row is checked
+ * against and repaired from.
+ */
+export interface RunRow {
+  /** The row notata writes for the run. */
+  row: IndexRow;
+  /**
+   * The status the Python notata writes for the run: `complete` when its
+   * `artifacts/metrics.json` reads, `error` when it does not, `missing`
+   * when there is none.
+   */
+  pythonStatus: "complete" | "missing" | "error";
+}
+
+/** The run directory's row of run `runId`, or `undefined` when there is no such run. */
+export type RunRows = (runId: string) => RunRow | undefined;
+
+const ROLE_ORDER: ColumnRole[] = ["id", "param", "status", "metric", "extra", "other"];
+// Roles whose columns are sorted by name, as the Python notata orders them.
+const SORTED_ROLES = new Set<ColumnRole>(["param", "metric"]);
 const SCHEMA_VERSION = 1;
+// A process appending row after row records how far it has checked the
+// index every this many rows, so that another process checks at most these.
+const CHECKPOINT_ROWS = 64;
 
 interface IndexSchema {
   version: number;
   header: string;
   columns: IndexColumn[];
+  /**
+   * How many bytes of `index.csv` hold rows known to line up with the header
+   * and their run directories. Rows past it were appended by another process
+   * or another writer (the Python notata), and are checked before the next
+   * write. Absent in schemas of earlier versions: every row is checked once.
+   */
+  checked?: number;
 }
 
 function typeOf(value: JsonValue): ColumnType {
@@ -181,8 +214,164 @@ function formatRecord(values: string[]): string {
   return joinCsvRecord(values.map(quoteCsvField));
 }
 
+// Python sorts keys by code point, JavaScript strings by UTF-16 code unit:
+// they differ for characters beyond U+FFFF.
+function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const difference = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return x.length - y.length;
+}
+
+// The header order: run_id, params, status, metrics as the Python notata
+// writes its rows (both sorted by name: PyYAML and json.dump sort the keys it
+// reads them from), then runtime_sec and failure_reason, then other columns.
 function orderColumns(columns: IndexColumn[]): IndexColumn[] {
-  return ROLE_ORDER.flatMap((role) => columns.filter((column) => column.role === role));
+  return ROLE_ORDER.flatMap((role) => {
+    const ofRole = columns.filter((column) => column.role === role);
+    return SORTED_ROLES.has(role) ? ofRole.sort((a, b) => byCodePoint(a.name, b.name)) : ofRole;
+  });
+}
+
+const PYTHON_NAN = /^[+-]?nan$/i;
+const PYTHON_INFINITY = /^([+-]?)inf(?:inity)?$/i;
+
+// Whether the cell text `text` holds `value`, as notata or the Python
+// notata writes it (`1.0` and `1e-07` for numbers, `True` for booleans).
+function sameValue(text: string, value: JsonValue): boolean {
+  if (value === null) return text === "";
+  switch (typeof value) {
+    case "number": {
+      if (Number.isNaN(value)) return PYTHON_NAN.test(text);
+      const infinity = PYTHON_INFINITY.exec(text);
+      if (infinity !== null) return value === (infinity[1] === "-" ? -Infinity : Infinity);
+      return text.trim() === text && text !== "" && Number(text) === value;
+    }
+    case "boolean":
+      return text.toLowerCase() === String(value);
+    case "string":
+      return text === value;
+  }
+  try {
+    return text === formatCell(value) || formatJsonCompact(parseJson(text)) === formatCell(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the record `values` (unquoted cells) under `header` holds the
+ * values of `run`: no more fields than the header, each param, metric and
+ * extra cell equal to the run's (a row may end before the extra columns, as
+ * the Python notata's rows do), the status the run's state or the one the
+ * Python notata writes for it. Columns in `free` may hold anything.
+ */
+function matchesRun(
+  header: string[],
+  values: string[],
+  run: RunRow,
+  free: ReadonlySet<string>,
+): boolean {
+  if (values.length > header.length) return false;
+  const cells = rowCells(run.row);
+  return header.every((name, i) => {
+    if (free.has(name)) return true;
+    const text = values[i];
+    const cell = cells.get(name);
+    if (text === undefined) return cell === undefined || cell[0] === "extra" || cell[1] === null;
+    if (cell === undefined) return text === "";
+    if (cell[0] === "status") return text === cell[1] || text === run.pythonStatus;
+    return sameValue(text, cell[1]);
+  });
+}
+
+/**
+ * The columns of the row the Python notata writes for `run`, in its order:
+ * `{"run_id", **params, "status", **metrics}` as a Python dict orders them,
+ * params and metrics by sorted key (PyYAML and `json.dump` sort them), a
+ * nested object as one column, and `error_reason` instead of the metrics
+ * when its metrics file does not read.
+ */
+function pythonLayout(run: RunRow): string[] {
+  const { params, metrics } = run.row;
+  const tail = run.pythonStatus === "error" ? ["error_reason"] : Object.keys(metrics);
+  return [
+    ...new Set([
+      "run_id",
+      ...Object.keys(params).sort(byCodePoint),
+      "status",
+      ...tail.sort(byCodePoint),
+    ]),
+  ];
+}
+
+/**
+ * The non-empty cells of the record `values` in columns that no run gives,
+ * when the record holds the values of `run`: read under `header` (where the
+ * columns in `free` are ones no run gives), or else in the order the Python
+ * notata writes the run's row (its appends follow its own order, not the
+ * header's). `undefined` when the record holds other values.
+ */
+function keptCells(
+  header: string[],
+  values: string[],
+  run: RunRow,
+  free: ReadonlySet<string>,
+): { cells: Map<string, string>; inHeaderOrder: boolean } | undefined {
+  const layout = pythonLayout(run);
+  const given = rowCells(run.row);
+  const readings: [string[], ReadonlySet<string>][] = [
+    [header, free],
+    [layout, new Set(layout.filter((name) => !given.has(name)))],
+  ];
+  for (const [names, others] of readings) {
+    if (!matchesRun(names, values, run, others)) continue;
+    const cells = new Map(
+      names.flatMap((name, i) => others.has(name) && values[i] ? [[name, values[i]]] : []),
+    );
+    return { cells, inHeaderOrder: names === header };
+  }
+  return undefined;
+}
+
+/**
+ * What to do with a record that another process or writer appended: keep
+ * it as it stands (`"keep"`), drop it (`"drop"`: no run directory has its
+ * run id), or write the run directory's row instead, with the cells `kept`
+ * in columns no run gives (the Python notata's `error_reason`).
+ */
+type Verdict = "keep" | "drop" | { run: RunRow; kept: Map<string, string> };
+
+function judge(
+  header: string[],
+  values: string[],
+  runRows: RunRows,
+  free: ReadonlySet<string>,
+): Verdict {
+  const run = runRows(values[0] ?? "");
+  if (run === undefined) return "drop";
+  const kept = keptCells(header, values, run, free);
+  if (kept?.inHeaderOrder) return "keep";
+  return { run, kept: kept?.cells ?? new Map() };
+}
+
+/**
+ * The cells of `run`'s row, with the `kept` cells of columns that neither
+ * it nor any run in `given` (the index's columns runs give) has.
+ */
+function repairedCells(
+  run: RunRow,
+  kept: Map<string, string>,
+  given: ReadonlySet<string>,
+): Map<string, [ColumnRole, JsonValue]> {
+  const cells = rowCells(run.row);
+  for (const [name, text] of kept) {
+    if (!cells.has(name) && !given.has(name)) cells.set(name, ["other", text]);
+  }
+  return cells;
 }
 
 /** What tells one state of a file from another without reading it. */
@@ -208,8 +397,9 @@ function sameFile(a: FileIdentity, b: FileIdentity | undefined): boolean {
 
 /**
  * Reads and writes one experiment's `index.csv`. Finishing a run appends one
- * line; the file is rewritten (atomically) only when a new column appears or
- * a run that already has a row finishes again.
+ * line; the file is rewritten (atomically) when a new column appears, a run
+ * that already has a row finishes again, or a row another writer appended
+ * does not match its run directory (it is then repaired from there).
  */
 export class IndexCsv {
   /** Path of `index.csv`. */
@@ -223,8 +413,10 @@ export class IndexCsv {
   // index.csv as this process last appended to it, with its schema. While
   // the file keeps that inode and size nobody else has written it (notata
   // replaces the file by renaming, and appends grow it), so the next row is
-  // appended without reading the file or its schema again.
-  #appended: { ino: number; size: number; schema: IndexSchema } | undefined;
+  // appended without reading the file or its schema again. `unchecked`
+  // counts the rows appended since the schema last recorded how far the
+  // file is checked.
+  #appended: { ino: number; size: number; schema: IndexSchema; unchecked: number } | undefined;
 
   /**
    * Constructs a new instance for the index in directory `dir`.
@@ -248,15 +440,19 @@ export class IndexCsv {
   }
 
   /**
-   * Adds or replaces the row of one run. Returns `false`, writing nothing,
-   * when the index is missing or does not match its schema: the caller
-   * rebuilds it from the run directories instead.
+   * Adds or replaces the row of one run. Rows appended since the index was
+   * last checked (by another process, or by the Python notata, whose rows
+   * follow its own column order) are first checked against their run
+   * directories, found with `runRows`; one that does not match is repaired.
+   * Returns `false`, writing nothing, when the index is missing or does not
+   * match its schema: the caller rebuilds it from the run directories instead.
    *
    * @param row The finished run.
    * @param replace Whether the run may already have a row to replace.
+   * @param runRows The rows of runs as their run directories give them.
    * @returns Whether the row was recorded.
    */
-  record(row: IndexRow, replace: boolean): boolean {
+  record(row: IndexRow, replace: boolean, runRows: RunRows): boolean {
     const cells = rowCells(row);
     if (!replace && this.#appendKnown(cells)) return true;
     this.#appended = undefined;
@@ -266,30 +462,97 @@ export class IndexCsv {
     using file = openForAppend(this.path);
     const intact = file === undefined ? undefined : intactFile(file, schema.header);
     if (intact === undefined) return false;
-    const columns = this.#merge(schema.columns, cells);
+    const oldNames = schema.columns.map((column) => column.name);
+    const verdicts = this.#checkNewRecords(file!, schema, intact.size, runRows);
+    const given = new Set(
+      schema.columns.filter((column) => column.role !== "other").map((column) => column.name),
+    );
+    let columns = this.#merge(schema.columns, cells);
+    const repairs = verdicts.map((verdict) =>
+      typeof verdict === "object" ? repairedCells(verdict.run, verdict.kept, given) : undefined
+    );
+    for (const cells of repairs) if (cells !== undefined) columns = this.#merge(columns, cells);
     const names = columns.map((column) => column.name);
-    const headerChanged = names.join(",") !== schema.columns.map((column) => column.name).join(",");
+    const headerChanged = names.join(",") !== oldNames.join(",");
     const typesChanged = headerChanged ||
       columns.some((column, i) => column.type !== schema.columns[i].type);
     const record = formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1])));
-    if (headerChanged || replace) {
+    if (headerChanged || replace || verdicts.some((verdict) => verdict !== "keep")) {
       const [header, ...records] = splitCsvRecords(Deno.readTextFileSync(this.path));
       const position = new Map(header.map((raw, i) => [unquoteCsvField(raw), i]));
-      const kept = records
-        .filter((fields) => unquoteCsvField(fields[0]) !== row.runId)
-        .map((fields) =>
-          joinCsvRecord(names.map((name) => fields[position.get(name) ?? -1] ?? ""))
-        );
+      const firstNew = records.length - verdicts.length;
+      const kept = records.flatMap((fields, i) => {
+        const verdict = i < firstNew ? "keep" : verdicts[i - firstNew];
+        if (verdict === "drop" || unquoteCsvField(fields[0]) === row.runId) return [];
+        const repaired = repairs[i - firstNew];
+        if (repaired !== undefined) {
+          return [formatRecord(names.map((name) => formatCell(repaired.get(name)?.[1])))];
+        }
+        return [joinCsvRecord(names.map((name) => fields[position.get(name) ?? -1] ?? ""))];
+      });
       this.#write(columns, kept.join("") + record);
-    } else {
-      if (typesChanged) this.#writeSchema(columns, schema.header);
-      const bytes = encoder.encode(record);
-      writeAll(file!, bytes);
-      if (!typesChanged && intact.ino !== null) {
-        this.#appended = { ino: intact.ino, size: intact.size + bytes.length, schema };
-      }
+      return true;
+    }
+    const bytes = encoder.encode(record);
+    writeAll(file!, bytes);
+    const size = intact.size + bytes.length;
+    // The rows just checked, and this one, need no check by the next writer.
+    const current = typesChanged || verdicts.length > 0
+      ? this.#writeSchema(columns, schema.header, size)
+      : schema;
+    if (intact.ino !== null) {
+      this.#appended = { ino: intact.ino, size, schema: current, unchecked: 0 };
     }
     return true;
+  }
+
+  /**
+   * Whether each row past the part of the index checked so far (rows other
+   * processes or other writers appended), in file order, holds the values
+   * its run directory gives; a row whose run has no directory is taken as
+   * it is. Reads only: takes no lock and writes nothing.
+   *
+   * @param runRows The rows of runs as their run directories give them.
+   * @returns One entry per unchecked row; empty without a schema, or with
+   * one that records no checked part (an earlier version's: the next
+   * write checks every row).
+   */
+  uncheckedRowsMatch(runRows: RunRows): boolean[] {
+    const schema = this.#readSchema();
+    if (schema?.checked === undefined) return [];
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(this.path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    using _ = file;
+    return this.#checkNewRecords(file, schema, file.statSync().size, runRows)
+      .map((verdict) => typeof verdict !== "object");
+  }
+
+  // The verdict on each record past the part of the file the schema records
+  // as checked, in file order.
+  #checkNewRecords(
+    file: Deno.FsFile,
+    schema: IndexSchema,
+    size: number,
+    runRows: RunRows,
+  ): Verdict[] {
+    const headerBytes = encoder.encode(schema.header).length;
+    const checked = schema.checked ?? headerBytes;
+    const start = checked >= headerBytes && checked <= size ? checked : headerBytes;
+    if (start === size) return [];
+    file.seekSync(start, Deno.SeekMode.Start);
+    const text = new TextDecoder().decode(readExactly(file, size - start));
+    const header = schema.columns.map((column) => column.name);
+    const free = new Set(
+      schema.columns.filter((column) => column.role === "other").map((column) => column.name),
+    );
+    return splitCsvRecords(text).map((fields) =>
+      judge(header, fields.map(unquoteCsvField), runRows, free)
+    );
   }
 
   // Appends the row of `cells` to the index as this process last left it, if
@@ -309,17 +572,23 @@ export class IndexCsv {
     );
     appendBytes(this.path, bytes, false);
     known.size += bytes.length;
+    if (++known.unchecked === CHECKPOINT_ROWS) {
+      known.schema = this.#writeSchema(old, known.schema.header, known.size);
+      known.unchecked = 0;
+    }
     return true;
   }
 
   /**
-   * Writes a new index holding exactly `rows`, in order, replacing the old
-   * one atomically.
+   * Writes a new index holding exactly `runs`, in order, replacing the old
+   * one atomically. Columns of the old index that no run gives (`other`
+   * columns) keep their values in the rows of runs whose old row matched
+   * the run directory.
    *
-   * @param rows The finished runs.
+   * @param runs The finished runs, as their run directories give them.
    */
-  rebuild(rows: IndexRow[]): void {
-    const all = rows.map(rowCells);
+  rebuild(runs: RunRow[]): void {
+    const all = runs.map(({ row }) => rowCells(row));
     const required = rowCells({
       runId: "",
       params: {},
@@ -328,15 +597,46 @@ export class IndexCsv {
       runtimeSec: null,
       failureReason: null,
     });
-    const columns = [...all, required].reduce(
+    let columns = [...all, required].reduce(
       (merged, cells) => this.#merge(merged, cells),
       [] as IndexColumn[],
     );
-    const records = all.map((cells) =>
-      formatRecord(columns.map((column) => formatCell(cells.get(column.name)?.[1])))
+    const derived = new Set(columns.map((column) => column.name));
+    const kept = this.#otherCells(runs, derived);
+    const others = [...new Set([...kept.values()].flatMap((cells) => [...cells.keys()]))];
+    columns = [
+      ...columns,
+      ...others.map((name) => ({ name, role: "other" as const, type: "string" as const })),
+    ];
+    const records = runs.map(({ row }, i) =>
+      formatRecord(
+        columns.map((column) =>
+          column.role === "other"
+            ? kept.get(row.runId)?.get(column.name) ?? ""
+            : formatCell(all[i].get(column.name)?.[1])
+        ),
+      )
     );
     ensureDir(dirname(this.path));
     this.#write(columns, records.join(""));
+  }
+
+  // The non-empty cells of the old index in columns not in `derived`, by run
+  // id, from the rows that match their run in `runs`.
+  #otherCells(runs: RunRow[], derived: ReadonlySet<string>): Map<string, Map<string, string>> {
+    const kept = new Map<string, Map<string, string>>();
+    const text = readTextIfExists(this.path);
+    if (text === undefined || text.length === 0) return kept;
+    const [header, ...records] = splitCsvRecords(text).map((fields) => fields.map(unquoteCsvField));
+    const free = new Set(header.filter((name) => !derived.has(name)));
+    const byId = new Map(runs.map((run) => [run.row.runId, run]));
+    for (const values of records) {
+      const run = byId.get(values[0] ?? "");
+      const found = run === undefined ? undefined : keptCells(header, values, run, free)?.cells;
+      const cells = [...found ?? []].filter(([name]) => !derived.has(name));
+      if (cells.length > 0) kept.set(run!.row.runId, new Map(cells));
+    }
+    return kept;
   }
 
   /**
@@ -357,31 +657,36 @@ export class IndexCsv {
   #merge(columns: IndexColumn[], cells: Map<string, [ColumnRole, JsonValue]>): IndexColumn[] {
     const merged = columns.map((column) => ({ ...column }));
     const byName = new Map(merged.map((column) => [column.name, column]));
+    let added = false;
     for (const [name, [role, value]] of cells) {
       const column = byName.get(name);
       if (column === undefined) {
-        const added = { name, role, type: typeOf(value) };
-        merged.push(added);
-        byName.set(name, added);
+        const column = { name, role, type: typeOf(value) };
+        merged.push(column);
+        byName.set(name, column);
+        added = true;
       } else {
         column.type = widen(column.type, typeOf(value));
       }
     }
-    return orderColumns(merged);
+    // An index written in an earlier order keeps it until a column is added.
+    return added ? orderColumns(merged) : merged;
   }
 
   #write(columns: IndexColumn[], records: string): void {
     this.#appended = undefined;
     const header = formatRecord(columns.map((column) => column.name));
-    writeFileAtomic(this.path, header + records, { durable: true });
-    this.#writeSchema(columns, header);
+    const text = header + records;
+    writeFileAtomic(this.path, text, { durable: true });
+    this.#writeSchema(columns, header, encoder.encode(text).length);
   }
 
-  #writeSchema(columns: IndexColumn[], header: string): void {
-    const schema: IndexSchema = { version: SCHEMA_VERSION, header, columns };
+  #writeSchema(columns: IndexColumn[], header: string, checked: number): IndexSchema {
+    const schema: IndexSchema = { version: SCHEMA_VERSION, header, columns, checked };
     writeFileAtomic(this.schemaPath, formatJson(schema as unknown as JsonValue), { durable: true });
     const file = identify(this.schemaPath);
     this.#known = file === undefined ? undefined : { schema, file };
+    return schema;
   }
 
   #readSchema(): IndexSchema | undefined {

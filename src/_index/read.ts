@@ -15,7 +15,7 @@ import { loadPolars, type Polars } from "../_polars.ts";
 import { InvalidValueError } from "../errors.ts";
 import type { JsonValue } from "../types.ts";
 import { type ColumnType, rowValues, widen } from "./csv.ts";
-import { indexOf, mayHaveUnindexedRuns, unindexedRows } from "./runs.ts";
+import { indexOf, mayHaveUnindexedRuns, runRowsOf, unindexedRows } from "./runs.ts";
 
 /** Index columns that hold text even where it looks like a number (a run id "1"). */
 const TEXT_COLUMNS = new Set(["run_id", "status", "failure_reason"]);
@@ -137,8 +137,10 @@ function columnType(text: IndexText, i: number, recorded: ColumnType | undefined
 }
 
 function columnTypes(dir: string, text: IndexText): Column[] {
+  // Columns kept from rows another writer added are typed from their cells.
   const recorded = new Map(
-    (indexOf(dir).columns() ?? []).map((column) => [column.name, column.type]),
+    (indexOf(dir).columns() ?? []).filter((column) => column.role !== "other")
+      .map((column) => [column.name, column.type]),
   );
   return text.header.map((name, i) => columnType(text, i, recorded.get(name)));
 }
@@ -183,12 +185,17 @@ function polarsType(pl: Polars, type: ColumnType): DataType {
 // The index as a DataFrame, typed as readIndexRows types it (JSON columns
 // stay text). Polars parses an index that matches its schema straight into
 // the recorded types, the common case and the fast one; anything else is
-// typed here.
-async function readIndexOnly(dir: string): Promise<DataFrame> {
+// typed here. `matches` tells, for the last rows, whether each holds its run
+// directory's values: the others (another writer's misaligned appends, not
+// yet repaired) are left out before the columns are typed.
+async function readIndexOnly(dir: string, matches: boolean[]): Promise<DataFrame> {
   const pl = await loadPolars();
   const path = join(dir, "index.csv");
   const columns = indexOf(dir).columns();
-  if (columns !== undefined) {
+  const misaligned = matches.includes(false);
+  if (
+    columns !== undefined && !misaligned && columns.every((column) => column.role !== "other")
+  ) {
     // Placeholder names keep the schema in column order: an object lists
     // keys like "1" before all others, whatever order they were added in.
     const schema = Object.fromEntries(
@@ -204,6 +211,10 @@ async function readIndexOnly(dir: string): Promise<DataFrame> {
   }
   const text = readIndexText(path);
   if (text === undefined) return pl.DataFrame({});
+  const first = text.records.length - matches.length;
+  if (misaligned && first >= 0) {
+    text.records = text.records.filter((_, i) => i < first || matches[i - first]);
+  }
   const types = columnTypes(dir, text);
   return pl.DataFrame(text.header.map((name, i) => {
     const column = types[i];
@@ -261,12 +272,16 @@ async function appendRecords(
 
 /**
  * The index of the experiment in `dir` as a DataFrame, with a row for every
- * run `index.csv` does not list: crashed runs (status `"crashed"`) and runs
- * still going (status `"initialized"`), read from their run directories.
+ * run `index.csv` does not list, or lists in a row that does not hold its
+ * values: crashed runs (status `"crashed"`), runs still going (status
+ * `"initialized"`), and runs whose row another writer misaligned, read from
+ * their run directories.
  */
 export async function readIndexFrame(dir: string): Promise<DataFrame> {
-  const frame = await readIndexOnly(dir);
-  if (!mayHaveUnindexedRuns(dir, frame.height)) return frame;
+  const matches = indexOf(dir).uncheckedRowsMatch(runRowsOf(dir));
+  const frame = await readIndexOnly(dir, matches);
+  // The runs of rows left out are read from their directories.
+  if (!matches.includes(false) && !mayHaveUnindexedRuns(dir, frame.height)) return frame;
   const indexed = new Set<string>(
     frame.height > 0 ? frame.getColumn("run_id").toArray().map(String) : [],
   );

@@ -16,7 +16,7 @@ import { runState } from "../_liveness.ts";
 import { tryWithFileLock } from "../_lock.ts";
 import type { CommitHook, FinishingRun } from "../_run/finish.ts";
 import type { JsonValue, Params, RunState } from "../types.ts";
-import { IndexCsv, type IndexRow } from "./csv.ts";
+import { IndexCsv, type IndexRow, type RunRow, type RunRows } from "./csv.ts";
 
 // One IndexCsv per experiment directory, so each keeps what it knows of its
 // file from one finished run to the next.
@@ -60,6 +60,36 @@ function indexRow(
 }
 
 /**
+ * The run in `runDir` as its files give it, with its start time (empty when
+ * unknown), or `undefined` when there is no such directory. `runId` defaults
+ * to the one the metadata records, else the directory's name.
+ */
+function readRun(runDir: string, runId?: string): { run: RunRow; start: string } | undefined {
+  const { value: metadata = {} } = readJsonObject(join(runDir, "metadata.json"));
+  if (Object.keys(metadata).length === 0 && !exists(runDir)) return undefined;
+  const id = runId ?? stringOrNull(metadata.run_id) ??
+    runDir.slice(runDir.lastIndexOf("log_") + "log_".length);
+  const params = readParamsFile(runDir).value ?? {};
+  const metrics = readJsonObject(join(runDir, "artifacts", "metrics.json"));
+  const pythonStatus = metrics.value !== undefined
+    ? "complete"
+    : metrics.problem !== undefined
+    ? "error"
+    : "missing";
+  const row = indexRow(id, runState(runDir, metadata), params, metadata, metrics.value);
+  return { run: { row, pythonStatus }, start: stringOrNull(metadata.start_time) ?? "" };
+}
+
+/** The runs of the experiment in `dir` by id, as their run directories give them. */
+export function runRowsOf(dir: string): RunRows {
+  // A run id cell holds a directory name; anything else names no run.
+  return (runId) =>
+    runId === "" || /[/\\]/.test(runId)
+      ? undefined
+      : readRun(join(dir, "runs", `log_${runId}`), runId)?.run;
+}
+
+/**
  * Writes the row of the finished run `run` into the index of the experiment
  * in `dir`, rebuilding the index when it is missing or damaged. The caller
  * holds the experiment's lock. The metrics are read from the run's
@@ -72,7 +102,7 @@ function recordRun(dir: string, run: FinishingRun, replace: boolean): string | u
     : readJsonObject(join(run.path, "artifacts", "metrics.json"));
   const status = run.metadata.status as RunState;
   const row = indexRow(run.runId, status, run.params, run.metadata, metrics);
-  if (!indexOf(dir).record(row, replace)) rebuildIndex(dir, row);
+  if (!indexOf(dir).record(row, replace, runRowsOf(dir))) rebuildIndex(dir, row);
   return problem;
 }
 
@@ -198,34 +228,29 @@ export function reindexExperiment(dir: string): number {
 /**
  * Rewrites the index of the experiment in `dir` from its run directories:
  * finished and crashed runs, ordered by start time. `current`, the run being
- * finished, is taken from memory, which keeps its params in the order the
- * user gave them. The caller holds the experiment's lock.
+ * finished, is the row just made for it (its metrics as given, unread).
+ * Columns of the old index that no run gives keep their values (see
+ * `IndexCsv#rebuild`). The caller holds the experiment's lock.
  */
 export function rebuildIndex(dir: string, current?: IndexRow): number {
   const runsDir = join(dir, "runs");
-  const rows: { start: string; row: IndexRow }[] = [];
+  const runs: { run: RunRow; start: string }[] = [];
   const entries = exists(runsDir) ? [...Deno.readDirSync(runsDir)] : [];
   for (const entry of entries) {
     if (!entry.isDirectory || !entry.name.startsWith("log_")) continue;
-    const runDir = join(runsDir, entry.name);
-    const metadata = readJsonObject(join(runDir, "metadata.json")).value ?? {};
-    const start = stringOrNull(metadata.start_time) ?? "";
-    if (current !== undefined && entry.name === `log_${current.runId}`) {
-      rows.push({ start, row: current });
-      continue;
-    }
-    const state = runState(runDir, metadata);
-    if (state === "initialized") continue;
-    const runId = stringOrNull(metadata.run_id) ?? entry.name.slice("log_".length);
-    const params = readParamsFile(runDir).value ?? {};
-    const metrics = readJsonObject(join(runDir, "artifacts", "metrics.json")).value;
-    rows.push({ start, row: indexRow(runId, state, params, metadata, metrics) });
+    const isCurrent = current !== undefined && entry.name === `log_${current.runId}`;
+    const found = readRun(join(runsDir, entry.name), isCurrent ? current.runId : undefined);
+    if (found === undefined) continue;
+    if (isCurrent) found.run.row = current;
+    else if (found.run.row.status === "initialized") continue;
+    runs.push(found);
   }
-  rows.sort((a, b) =>
-    a.start < b.start ? -1 : a.start > b.start ? 1 : a.row.runId < b.row.runId ? -1 : 1
-  );
-  indexOf(dir).rebuild(rows.map(({ row }) => row));
-  return rows.length;
+  runs.sort((a, b) => {
+    if (a.start !== b.start) return a.start < b.start ? -1 : 1;
+    return a.run.row.runId < b.run.row.runId ? -1 : 1;
+  });
+  indexOf(dir).rebuild(runs.map(({ run }) => run));
+  return runs.length;
 }
 
 /**
@@ -245,13 +270,8 @@ export function unindexedRows(
   for (const entry of exists(runsDir) ? Deno.readDirSync(runsDir) : []) {
     const runId = entry.name.slice("log_".length);
     if (!entry.isDirectory || !entry.name.startsWith("log_") || indexed.has(runId)) continue;
-    const runDir = join(runsDir, entry.name);
-    const metadata = readJsonObject(join(runDir, "metadata.json")).value ?? {};
-    const status = runState(runDir, metadata);
-    if (status === "initialized" && !running) continue;
-    const params = readParamsFile(runDir).value ?? {};
-    const metrics = readJsonObject(join(runDir, "artifacts", "metrics.json")).value;
-    rows.push(indexRow(runId, status, params, metadata, metrics));
+    const row = readRun(join(runsDir, entry.name), runId)?.run.row;
+    if (row !== undefined && (row.status !== "initialized" || running)) rows.push(row);
   }
   return rows;
 }

@@ -11,7 +11,7 @@ import { assertJsonValue, asWritten, formatJsonData } from "../_json.ts";
 import { assertFileName, assertRelativePath } from "../_names.ts";
 import { encodeNpz } from "../_npz.ts";
 import { assertMetrics } from "../_params.ts";
-import { type NamedArrays, type NumericArray, writeNpyFile } from "../npy.ts";
+import { type ArrayData, type NamedArrays, writeNpyFile } from "../npy.ts";
 import type { FrameColumns, JsonValue, Params } from "../types.ts";
 
 /** `name` with `extension` appended unless it ends with it. */
@@ -91,7 +91,7 @@ export function runFilePath(runDir: string, runId: string, relativePath: string)
 export function writeArray(
   runDir: string,
   name: string,
-  data: NumericArray,
+  data: ArrayData,
   shape: readonly number[] | undefined,
 ): { file: string; path: string } {
   const file = fileName(`Cannot write array ${JSON.stringify(name)}`, name, ".npy");
