@@ -54,6 +54,7 @@ const ROW_ORDER = [
   "index_cost",
   "memory",
   "rss",
+  "rss_scoped",
   "to_data_frame",
   "reindex",
   "log_info",

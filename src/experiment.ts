@@ -542,8 +542,9 @@ export class Experiment {
       );
     }
     const metadata = readJsonObject(join(path, "metadata.json")).value;
-    // Runs are created under the lock this runs under: a directory without
-    // its metadata was left by a process killed while creating it.
+    // Runs appear whole (renamed into place with their metadata): a directory
+    // without readable metadata was damaged, or left by an older version
+    // killed while creating it. It is taken as crashed, to be resumed.
     return metadata === undefined ? "crashed" : runState(path, metadata);
   }
   /**

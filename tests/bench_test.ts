@@ -14,6 +14,7 @@ const ROWS = [
   "index_cost",
   "memory",
   "rss",
+  "rss_scoped",
   "to_data_frame",
   "reindex",
   "log_info",
