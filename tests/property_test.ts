@@ -688,8 +688,13 @@ function assertHeader(runs: RunSpec[], header: string[]): void {
 function expectedRows(runs: RunSpec[], ids: string[], header: string[]): Map<string, string>[] {
   return runs.map((run, i) => {
     const values = new Map<string, Scalar>([...run.params, ...run.metrics]);
+    const metrics = new Set(run.metrics.map(([key]) => key));
     const row = new Map<string, string>();
-    for (const column of header) row.set(column, cellText(values.get(column)));
+    for (const column of header) {
+      const value = values.get(column);
+      // A metric -0 is written as Python writes it; a param -0 is 0 (one run with 0).
+      row.set(column, Object.is(value, -0) && metrics.has(column) ? "-0.0" : cellText(value));
+    }
     row.set("run_id", ids[i]);
     row.set("status", "complete");
     row.delete("runtime_sec");

@@ -85,7 +85,10 @@ export interface RunRow {
   pythonStatus: "complete" | "missing" | "error";
 }
 
-/** The run directory's row of run `runId`, or `undefined` when there is no such run. */
+/**
+ * The run directory's row of run `runId`, or `undefined` when its directory
+ * cannot tell (there is none, or its metadata does not read).
+ */
 export type RunRows = (runId: string) => RunRow | undefined;
 
 const ROLE_ORDER: ColumnRole[] = ["id", "param", "status", "metric", "extra", "other"];
@@ -339,11 +342,14 @@ function keptCells(
 
 /**
  * What to do with a record that another process or writer appended: keep
- * it as it stands (`"keep"`), drop it (`"drop"`: no run directory has its
- * run id), or write the run directory's row instead, with the cells `kept`
- * in columns no run gives (the Python notata's `error_reason`).
+ * it as it stands (`"keep"`), or write the run directory's row instead,
+ * with the cells `kept` in columns no run gives (the Python notata's
+ * `error_reason`). A record whose run directory cannot tell is kept: on a
+ * file system whose caches lag (another node's new run), the directory or
+ * its metadata may not show yet, and only `reindex()`, which reads every
+ * run, drops rows of runs that are gone.
  */
-type Verdict = "keep" | "drop" | { run: RunRow; kept: Map<string, string> };
+type Verdict = "keep" | { run: RunRow; kept: Map<string, string> };
 
 function judge(
   header: string[],
@@ -352,7 +358,7 @@ function judge(
   free: ReadonlySet<string>,
 ): Verdict {
   const run = runRows(values[0] ?? "");
-  if (run === undefined) return "drop";
+  if (run === undefined) return "keep";
   const kept = keptCells(header, values, run, free);
   if (kept?.inHeaderOrder) return "keep";
   return { run, kept: kept?.cells ?? new Map() };
@@ -482,8 +488,7 @@ export class IndexCsv {
       const position = new Map(header.map((raw, i) => [unquoteCsvField(raw), i]));
       const firstNew = records.length - verdicts.length;
       const kept = records.flatMap((fields, i) => {
-        const verdict = i < firstNew ? "keep" : verdicts[i - firstNew];
-        if (verdict === "drop" || unquoteCsvField(fields[0]) === row.runId) return [];
+        if (unquoteCsvField(fields[0]) === row.runId) return [];
         const repaired = repairs[i - firstNew];
         if (repaired !== undefined) {
           return [formatRecord(names.map((name) => formatCell(repaired.get(name)?.[1])))];

@@ -61,12 +61,17 @@ function indexRow(
 
 /**
  * The run in `runDir` as its files give it, with its start time (empty when
- * unknown), or `undefined` when there is no such directory. `runId` defaults
- * to the one the metadata records, else the directory's name.
+ * unknown) and whether its metadata read, or `undefined` when there is no
+ * such directory. `runId` defaults to the one the metadata records, else
+ * the directory's name.
  */
-function readRun(runDir: string, runId?: string): { run: RunRow; start: string } | undefined {
+function readRun(
+  runDir: string,
+  runId?: string,
+): { run: RunRow; start: string; metadataRead: boolean } | undefined {
   const { value: metadata = {} } = readJsonObject(join(runDir, "metadata.json"));
-  if (Object.keys(metadata).length === 0 && !exists(runDir)) return undefined;
+  const metadataRead = Object.keys(metadata).length > 0;
+  if (!metadataRead && !exists(runDir)) return undefined;
   const id = runId ?? stringOrNull(metadata.run_id) ??
     runDir.slice(runDir.lastIndexOf("log_") + "log_".length);
   const params = readParamsFile(runDir).value ?? {};
@@ -77,16 +82,24 @@ function readRun(runDir: string, runId?: string): { run: RunRow; start: string }
     ? "error"
     : "missing";
   const row = indexRow(id, runState(runDir, metadata), params, metadata, metrics.value);
-  return { run: { row, pythonStatus }, start: stringOrNull(metadata.start_time) ?? "" };
+  return {
+    run: { row, pythonStatus },
+    start: stringOrNull(metadata.start_time) ?? "",
+    metadataRead,
+  };
 }
 
-/** The runs of the experiment in `dir` by id, as their run directories give them. */
+/**
+ * The runs of the experiment in `dir` by id, as their run directories give
+ * them; `undefined` where a directory cannot tell (see `RunRows`).
+ */
 export function runRowsOf(dir: string): RunRows {
-  // A run id cell holds a directory name; anything else names no run.
-  return (runId) =>
-    runId === "" || /[/\\]/.test(runId)
-      ? undefined
-      : readRun(join(dir, "runs", `log_${runId}`), runId)?.run;
+  return (runId) => {
+    // A run id cell holds a directory name; anything else names no run.
+    if (runId === "" || /[/\\]/.test(runId)) return undefined;
+    const found = readRun(join(dir, "runs", `log_${runId}`), runId);
+    return found?.metadataRead ? found.run : undefined;
+  };
 }
 
 /**
