@@ -305,7 +305,10 @@ Deno.test({
     });
     assertEquals([retried.done, retried.skipped], [failed.length, 0]);
     assertEquals(runDirectories(expDir), after);
-    assertEquals(failed.map((params) => exp.statusOf(params)), failed.map(() => "complete"));
+    assertEquals(
+      failed.map((params): string | undefined => exp.statusOf(params)),
+      failed.map((): string => "complete"),
+    );
   }),
 });
 
