@@ -48,6 +48,8 @@ export interface FixtureOptions {
   permissions?: readonly string[];
   /** Whether to pipe stdout (for {@linkcode readLine}); default piped. */
   stdout?: "piped" | "null";
+  /** Environment variables beside `NO_COLOR=1`. */
+  env?: Record<string, string>;
 }
 
 /** Starts `deno run` on the fixture `name` with `args`; stderr is piped. */
@@ -65,7 +67,7 @@ export function spawnFixture(
       fixture(name),
       ...args,
     ],
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: options.stdout ?? "piped",
     stderr: "piped",

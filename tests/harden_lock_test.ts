@@ -10,8 +10,6 @@ import { Experiment } from "@notata/core";
 import { exists, readTextIfExists } from "../src/_files.ts";
 import { LOCK_TIMEOUT_ENV, TOKEN_STALE_MS, tryWithFileLock, withFileLock } from "../src/_lock.ts";
 import {
-  fixture,
-  IMPORT_MAP,
   LOGGING_PERMISSIONS,
   readJsonFile,
   signalChild,
@@ -31,20 +29,10 @@ function spawnWaiter(
   timeout: string,
   name = "lock_failure.ts",
 ): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      `--import-map=${IMPORT_MAP}`,
-      ...LOGGING_PERMISSIONS,
-      `--allow-env=${LOCK_TIMEOUT_ENV}`,
-      fixture(name),
-      baseDir,
-    ],
+  return spawnFixture(name, [baseDir], {
+    permissions: [...LOGGING_PERMISSIONS, `--allow-env=${LOCK_TIMEOUT_ENV}`],
     env: { [LOCK_TIMEOUT_ENV]: timeout },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  });
 }
 
 Deno.test({
