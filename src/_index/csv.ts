@@ -4,14 +4,8 @@
 // type of the values it was given, so that a DataFrame gets them back.
 // Writing it is safe only under the experiment's lock (see runs.ts).
 
-import { flattenObject, formatJson, formatJsonCompact, parseJson } from "../_json.ts";
-import {
-  formatCsvNumber,
-  joinCsvRecord,
-  quoteCsvField,
-  splitCsvRecords,
-  unquoteCsvField,
-} from "../_csv.ts";
+import { compareCodePoints, formatJson, parseJson } from "../_json.ts";
+import { joinCsvRecord, quoteCsvField, splitCsvRecords, unquoteCsvField } from "../_csv.ts";
 import {
   appendBytes,
   ensureDir,
@@ -21,75 +15,19 @@ import {
   writeFileAtomic,
 } from "../_files.ts";
 import { dirname, join } from "@std/path";
-import type { JsonValue, RunState } from "../types.ts";
-
-/**
- * The type of the values a column was given. `int` and `float` are both
- * numbers; a column given both is `float`. `int` is a safe integer
- * (|v| < 2^53): larger whole numbers are `float`, as JavaScript holds them.
- * `json` holds arrays and empty objects, written as JSON text. `empty` has
- * seen no value yet. A column given values of different kinds is `string`.
- */
-export type ColumnType = "int" | "float" | "bool" | "string" | "json" | "empty";
-
-/**
- * Where a column's values come from; the header is ordered by role. `other`
- * columns come from rows another writer added (the Python notata's
- * `error_reason`, a nested param it wrote as one column, a column added by
- * hand): no run directory gives them, so their values are kept as written.
- */
-export type ColumnRole = "id" | "param" | "status" | "metric" | "extra" | "other";
-
-/**
- * One column of the index, as `index.schema.json` records it.
- */
-export interface IndexColumn {
-  /** The header name: a param or metric key, dotted for nested objects. */
-  name: string;
-  /** Where its values come from. */
-  role: ColumnRole;
-  /** The type of the values written so far. */
-  type: ColumnType;
-}
-
-/**
- * One finished run, as the index records it.
- */
-export interface IndexRow {
-  /** The run id, first column. */
-  runId: string;
-  /** The run's params; nested objects become dotted columns. */
-  params: { [key: string]: JsonValue };
-  /** The run's status. */
-  status: RunState;
-  /** The run's metrics; nested objects become dotted columns. */
-  metrics: { [key: string]: JsonValue };
-  /** Seconds from start to finish, when known. */
-  runtimeSec: number | null;
-  /** Why the run failed, for failed runs. */
-  failureReason: string | null;
-}
-
-/**
- * A run as its run directory gives it: the truth an index row is checked
- * against and repaired from.
- */
-export interface RunRow {
-  /** The row notata writes for the run. */
-  row: IndexRow;
-  /**
-   * The status the Python notata writes for the run: `complete` when its
-   * `artifacts/metrics.json` reads, `error` when it does not, `missing`
-   * when there is none.
-   */
-  pythonStatus: "complete" | "missing" | "error";
-}
-
-/**
- * The run directory's row of run `runId`, or `undefined` when its directory
- * cannot tell (there is none, or its metadata does not read).
- */
-export type RunRows = (runId: string) => RunRow | undefined;
+import type { JsonValue } from "../types.ts";
+import {
+  type ColumnRole,
+  formatCell,
+  type IndexColumn,
+  type IndexRow,
+  rowCells,
+  type RunRow,
+  type RunRows,
+  typeOf,
+  widen,
+} from "./cells.ts";
+import { judge, keptCells, repairedCells, type Verdict } from "./check.ts";
 
 const ROLE_ORDER: ColumnRole[] = ["id", "param", "status", "metric", "extra", "other"];
 // Roles whose columns are sorted by name, as the Python notata orders them.
@@ -110,66 +48,6 @@ interface IndexSchema {
    * write. Absent in schemas of earlier versions: every row is checked once.
    */
   checked?: number;
-}
-
-function typeOf(value: JsonValue): ColumnType {
-  switch (typeof value) {
-    case "number":
-      // Beyond 2^53 a whole number is a rounded float; its text ("1e+21",
-      // "-9223372036854776000") may not fit Int64, but always reads as Float64.
-      // An Int64 has no -0.
-      return Number.isSafeInteger(value) && !Object.is(value, -0) ? "int" : "float";
-    case "boolean":
-      return "bool";
-    case "string":
-      return "string";
-  }
-  return value === null ? "empty" : "json";
-}
-
-/** The type of a column given values of types `a` and `b`. */
-export function widen(a: ColumnType, b: ColumnType): ColumnType {
-  if (a === b || b === "empty") return a;
-  if (a === "empty") return b;
-  const numbers = new Set<ColumnType>(["int", "float"]);
-  if (numbers.has(a) && numbers.has(b)) return "float";
-  return "string";
-}
-
-function formatCell(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "number") return formatCsvNumber(value);
-  if (typeof value === "string") return value;
-  if (typeof value === "boolean") return String(value);
-  return formatJsonCompact(value);
-}
-
-function rowCells(row: IndexRow): Map<string, [ColumnRole, JsonValue]> {
-  const cells = new Map<string, [ColumnRole, JsonValue]>();
-  cells.set("run_id", ["id", row.runId]);
-  // Params as params.json holds them: -0 is 0 there (one run with 0).
-  for (const { name, value } of flattenObject(row.params)) {
-    cells.set(name, ["param", Object.is(value, -0) ? 0 : value]);
-  }
-  cells.set("status", ["status", row.status]);
-  for (const { name, value } of flattenObject(row.metrics)) {
-    if (!cells.has(name)) cells.set(name, ["metric", value]);
-  }
-  cells.set("runtime_sec", ["extra", row.runtimeSec]);
-  cells.set("failure_reason", ["extra", row.failureReason]);
-  return cells;
-}
-
-/**
- * The cells of `row` by column name, in column order, as the index would
- * hold them: JSON values (arrays) as their compact text, empty cells `null`.
- */
-export function rowValues(row: IndexRow): { [column: string]: string | number | boolean | null } {
-  const values: { [column: string]: string | number | boolean | null } = {};
-  for (const [name, [, value]] of rowCells(row)) {
-    values[name] = value !== null && typeof value === "object" ? formatCell(value) : value;
-  }
-  return values;
 }
 
 const encoder = new TextEncoder();
@@ -217,167 +95,16 @@ function formatRecord(values: string[]): string {
   return joinCsvRecord(values.map(quoteCsvField));
 }
 
-// Python sorts keys by code point, JavaScript strings by UTF-16 code unit:
-// they differ for characters beyond U+FFFF.
-function byCodePoint(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const difference = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
-    if (difference !== 0) return difference;
-  }
-  return x.length - y.length;
-}
-
 // The header order: run_id, params, status, metrics as the Python notata
 // writes its rows (both sorted by name: PyYAML and json.dump sort the keys it
 // reads them from), then runtime_sec and failure_reason, then other columns.
 function orderColumns(columns: IndexColumn[]): IndexColumn[] {
   return ROLE_ORDER.flatMap((role) => {
     const ofRole = columns.filter((column) => column.role === role);
-    return SORTED_ROLES.has(role) ? ofRole.sort((a, b) => byCodePoint(a.name, b.name)) : ofRole;
+    return SORTED_ROLES.has(role)
+      ? ofRole.sort((a, b) => compareCodePoints(a.name, b.name))
+      : ofRole;
   });
-}
-
-const PYTHON_NAN = /^[+-]?nan$/i;
-const PYTHON_INFINITY = /^([+-]?)inf(?:inity)?$/i;
-
-// Whether the cell text `text` holds `value`, as notata or the Python
-// notata writes it (`1.0` and `1e-07` for numbers, `True` for booleans).
-function sameValue(text: string, value: JsonValue): boolean {
-  if (value === null) return text === "";
-  switch (typeof value) {
-    case "number": {
-      if (Number.isNaN(value)) return PYTHON_NAN.test(text);
-      const infinity = PYTHON_INFINITY.exec(text);
-      if (infinity !== null) return value === (infinity[1] === "-" ? -Infinity : Infinity);
-      return text.trim() === text && text !== "" && Number(text) === value;
-    }
-    case "boolean":
-      return text.toLowerCase() === String(value);
-    case "string":
-      return text === value;
-  }
-  try {
-    return text === formatCell(value) || formatJsonCompact(parseJson(text)) === formatCell(value);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether the record `values` (unquoted cells) under `header` holds the
- * values of `run`: no more fields than the header, each param, metric and
- * extra cell equal to the run's (a row may end before the extra columns, as
- * the Python notata's rows do), the status the run's state or the one the
- * Python notata writes for it. Columns in `free` may hold anything.
- */
-function matchesRun(
-  header: string[],
-  values: string[],
-  run: RunRow,
-  free: ReadonlySet<string>,
-): boolean {
-  if (values.length > header.length) return false;
-  const cells = rowCells(run.row);
-  return header.every((name, i) => {
-    if (free.has(name)) return true;
-    const text = values[i];
-    const cell = cells.get(name);
-    if (text === undefined) return cell === undefined || cell[0] === "extra" || cell[1] === null;
-    if (cell === undefined) return text === "";
-    if (cell[0] === "status") return text === cell[1] || text === run.pythonStatus;
-    return sameValue(text, cell[1]);
-  });
-}
-
-/**
- * The columns of the row the Python notata writes for `run`, in its order:
- * `{"run_id", **params, "status", **metrics}` as a Python dict orders them,
- * params and metrics by sorted key (PyYAML and `json.dump` sort them), a
- * nested object as one column, and `error_reason` instead of the metrics
- * when its metrics file does not read.
- */
-function pythonLayout(run: RunRow): string[] {
-  const { params, metrics } = run.row;
-  const tail = run.pythonStatus === "error" ? ["error_reason"] : Object.keys(metrics);
-  return [
-    ...new Set([
-      "run_id",
-      ...Object.keys(params).sort(byCodePoint),
-      "status",
-      ...tail.sort(byCodePoint),
-    ]),
-  ];
-}
-
-/**
- * The non-empty cells of the record `values` in columns that no run gives,
- * when the record holds the values of `run`: read under `header` (where the
- * columns in `free` are ones no run gives), or else in the order the Python
- * notata writes the run's row (its appends follow its own order, not the
- * header's). `undefined` when the record holds other values.
- */
-function keptCells(
-  header: string[],
-  values: string[],
-  run: RunRow,
-  free: ReadonlySet<string>,
-): { cells: Map<string, string>; inHeaderOrder: boolean } | undefined {
-  const layout = pythonLayout(run);
-  const given = rowCells(run.row);
-  const readings: [string[], ReadonlySet<string>][] = [
-    [header, free],
-    [layout, new Set(layout.filter((name) => !given.has(name)))],
-  ];
-  for (const [names, others] of readings) {
-    if (!matchesRun(names, values, run, others)) continue;
-    const cells = new Map(
-      names.flatMap((name, i) => others.has(name) && values[i] ? [[name, values[i]]] : []),
-    );
-    return { cells, inHeaderOrder: names === header };
-  }
-  return undefined;
-}
-
-/**
- * What to do with a record that another process or writer appended: keep
- * it as it stands (`"keep"`), or write the run directory's row instead,
- * with the cells `kept` in columns no run gives (the Python notata's
- * `error_reason`). A record whose run directory cannot tell is kept: on a
- * file system whose caches lag (another node's new run), the directory or
- * its metadata may not show yet, and only `reindex()`, which reads every
- * run, drops rows of runs that are gone.
- */
-type Verdict = "keep" | { run: RunRow; kept: Map<string, string> };
-
-function judge(
-  header: string[],
-  values: string[],
-  runRows: RunRows,
-  free: ReadonlySet<string>,
-): Verdict {
-  const run = runRows(values[0] ?? "");
-  if (run === undefined) return "keep";
-  const kept = keptCells(header, values, run, free);
-  if (kept?.inHeaderOrder) return "keep";
-  return { run, kept: kept?.cells ?? new Map() };
-}
-
-/**
- * The cells of `run`'s row, with the `kept` cells of columns that neither
- * it nor any run in `given` (the index's columns runs give) has.
- */
-function repairedCells(
-  run: RunRow,
-  kept: Map<string, string>,
-  given: ReadonlySet<string>,
-): Map<string, [ColumnRole, JsonValue]> {
-  const cells = rowCells(run.row);
-  for (const [name, text] of kept) {
-    if (!cells.has(name) && !given.has(name)) cells.set(name, ["other", text]);
-  }
-  return cells;
 }
 
 /** What tells one state of a file from another without reading it. */

@@ -14,7 +14,7 @@ import { parseJson } from "../_json.ts";
 import { loadPolars, type Polars } from "../_polars.ts";
 import { InvalidValueError } from "../errors.ts";
 import type { JsonValue } from "../types.ts";
-import { type ColumnType, rowValues, widen } from "./csv.ts";
+import { type ColumnType, rowValues, widen } from "./cells.ts";
 import { indexOf, mayHaveUnindexedRuns, runRowsOf, unindexedRows } from "./runs.ts";
 
 /** Index columns that hold text even where it looks like a number (a run id "1"). */

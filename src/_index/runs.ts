@@ -16,7 +16,8 @@ import { runState } from "../_liveness.ts";
 import { tryWithFileLock } from "../_lock.ts";
 import type { CommitHook, FinishingRun } from "../_run/finish.ts";
 import type { JsonValue, Params, RunState } from "../types.ts";
-import { IndexCsv, type IndexRow, type RunRow, type RunRows } from "./csv.ts";
+import type { IndexRow, RunRow, RunRows } from "./cells.ts";
+import { IndexCsv } from "./csv.ts";
 
 // One IndexCsv per experiment directory, so each keeps what it knows of its
 // file from one finished run to the next.
